@@ -1,0 +1,212 @@
+/* graph: paths, nodes, edges, rules and pools; the loaded state; manifest and
+ * dyndep parsing into it; dirty scanning. Knows nothing of processes or of
+ * the on-disk log formats: the log component fills the log fields of nodes. */
+#ifndef NJ_GRAPH_H
+#define NJ_GRAPH_H
+
+#include "../lexer/lexer.h"
+
+#include <stdio.h>
+
+struct edge;
+
+/* mtime values: MTIME_UNKNOWN before stat, MTIME_MISSING when absent. */
+#define MTIME_UNKNOWN (-1)
+#define MTIME_MISSING 0
+
+/* What the deps log (or a depfile) says an output depends on. */
+struct deps_record {
+	int64_t mtime; /* of the output when the deps were recorded */
+	int n;
+	struct node **nodes;
+};
+
+struct node {
+	char *path; /* canonical; arena */
+	size_t pathlen;
+	int64_t mtime; /* nanoseconds */
+	bool dirty;
+	bool exists_known; /* stat done this build */
+	bool generated_by_dep_loader;
+	bool dyndep_pending; /* is the dyndep file of some edge, not loaded yet */
+	struct edge *in_edge;
+	struct edge **out_edges;
+	size_t nout_edges, out_edges_cap;
+	struct edge **validation_out_edges;
+	size_t nvalidation_out_edges, validation_out_edges_cap;
+
+	/* .ninja_log: filled by log_load, updated after each run. */
+	bool has_log;
+	uint64_t log_hash;    /* as written; its function depends on log version */
+	int64_t log_mtime;    /* restat mtime recorded in the log */
+	int32_t log_start_ms, log_end_ms;
+
+	/* .ninja_deps: filled by the deps log for deps=gcc outputs. */
+	int32_t id; /* deps log id, -1 if none */
+	struct deps_record *deps;
+};
+
+struct pool {
+	char *name;
+	int depth; /* 0: unlimited */
+	int current;
+	/* Edges waiting for a slot, in arrival order. */
+	struct edge **delayed;
+	size_t ndelayed, delayed_cap, delayed_head;
+};
+
+/* Rule bindings stay unevaluated: they are evaluated per edge. */
+struct rule {
+	char *name;
+	struct hmap bindings; /* name -> struct evalstr* */
+	bool phony;
+};
+
+enum visit { VISIT_NONE, VISIT_IN_STACK, VISIT_DONE };
+
+struct edge {
+	struct rule *rule;
+	struct pool *pool;
+	struct scope *env; /* the edge's own bindings; parent is its file scope */
+	/* inputs: [explicit | implicit | order-only] */
+	struct node **inputs;
+	size_t ninputs;
+	size_t nimplicit, norder_only;
+	/* outputs: [explicit | implicit] */
+	struct node **outputs;
+	size_t noutputs;
+	size_t nimplicit_outs;
+	struct node **validations;
+	size_t nvalidations;
+	struct node *dyndep; /* dyndep file, or NULL */
+
+	size_t id; /* index in state->edges */
+	enum visit mark;
+	bool outputs_ready;
+	bool deps_loaded;
+	bool deps_missing;
+	bool generated_by_dep_loader;
+	bool outputs_dirty_known;
+
+	/* scheduler's bookkeeping */
+	int want; /* enum plan_want, owned by the scheduler */
+	size_t pending_inputs;
+	int64_t command_start_ms;
+	double critical_weight;
+};
+
+static inline bool edge_is_phony(const struct edge *e) { return e->rule->phony; }
+static inline size_t edge_explicit_ins(const struct edge *e)
+{
+	return e->ninputs - e->nimplicit - e->norder_only;
+}
+static inline bool edge_is_order_only(const struct edge *e, size_t i)
+{
+	return i >= e->ninputs - e->norder_only;
+}
+static inline bool edge_is_implicit(const struct edge *e, size_t i)
+{
+	return i >= edge_explicit_ins(e) && !edge_is_order_only(e, i);
+}
+
+/* How to treat a duplicate output or a phony self-reference. */
+struct graph_options {
+	bool dupbuild_err;   /* -w dupbuild=err (default) */
+	bool phonycycle_err; /* -w phonycycle=err (default warn) */
+	bool explain;        /* -d explain */
+	FILE *explain_out;
+};
+
+struct state {
+	struct arena arena;
+	struct hmap paths; /* canonical path -> node */
+	struct node **nodes;
+	size_t nnodes, nodes_cap;
+	struct edge **edges;
+	size_t nedges, edges_cap;
+	struct hmap pools; /* name -> pool */
+	struct pool *console_pool;
+	struct pool *default_pool;
+	struct rule *phony_rule;
+	struct scope *root; /* file scope of the top manifest */
+	struct node **defaults;
+	size_t ndefaults, defaults_cap;
+	struct graph_options opt;
+	/* Version of the .ninja_log the hashes in nodes came from (0: none). */
+	int log_version;
+	/* Set by the status printer so warnings do not tear the status line. */
+	void (*warn)(const char *fmt, ...);
+};
+
+void state_init(struct state *st);
+void state_free(struct state *st);
+
+/* ---- paths ---------------------------------------------------------------
+ * Canonicalise in place (collapse "./", "x/..", "//"), ninja's rules.
+ * Returns the new length; -1 with err on an empty path. */
+int path_canon(char *path, size_t *len, struct err *err);
+/* Intern a canonical path. */
+struct node *state_node(struct state *st, const char *path, size_t len);
+struct node *state_lookup(const struct state *st, const char *path, size_t len);
+/* Canonicalise a copy and look it up (for command-line targets). */
+struct node *state_lookup_canon(struct state *st, const char *path,
+				struct err *err);
+/* Suggest a near spelling, for "unknown target" errors. */
+struct node *state_spellcheck(struct state *st, const char *path);
+
+/* ---- edges ---------------------------------------------------------------- */
+struct edge *state_add_edge(struct state *st, struct rule *rule,
+			    struct scope *env);
+struct pool *state_pool(struct state *st, const char *name, size_t len);
+struct rule *scope_rule(const struct scope *sc, const char *name, size_t len);
+
+/* Evaluate a variable for an edge as ninja does: $in/$out/$in_newline, the
+ * edge's bindings, the rule's (evaluated in the edge's context), then the
+ * file scope. shell_escape applies to $in/$out (commands), not to paths. */
+void edge_binding(const struct edge *e, const char *name, struct buf *out);
+void edge_binding_raw(const struct edge *e, const char *name, struct buf *out);
+bool edge_binding_bool(const struct edge *e, const char *name);
+/* Full command, including the rspfile note when -v is not given? no: the
+ * command alone, as run and hashed. */
+void edge_command(const struct edge *e, bool incl_rsp, struct buf *out);
+/* True if every input of e is ready (built or a source). */
+bool edge_all_inputs_ready(const struct edge *e);
+bool edge_use_console(const struct edge *e);
+/* 64-bit hash of a command, with the function a log version uses:
+ * MurmurHash64A for versions up to 6, rapidhash from 7 on. */
+uint64_t command_hash(const char *cmd, size_t len, int log_version);
+
+/* ---- manifest and dyndep parsing ----------------------------------------- */
+/* Load path (relative to cwd) into st. err carries file:line diagnostics. */
+int manifest_load(struct state *st, const char *path, struct err *err);
+/* Parse a manifest held in memory (tests, fuzzing). */
+int manifest_parse_string(struct state *st, const char *filename,
+			  const char *text, size_t len, struct err *err);
+/* Load the dyndep file node and apply it to the edges that name it. */
+int dyndep_load(struct state *st, struct node *dyndep_file, struct err *err);
+
+/* ---- dirty scanning ------------------------------------------------------- */
+/* Stat a node (once per build unless forced). Returns -1 on an I/O error
+ * other than "does not exist". */
+int node_stat(struct node *n, struct err *err);
+/* Recompute the dirty state of node and everything it depends on; adds
+ * validation nodes it finds to *validations. Cycles are errors with the
+ * path: "dependency cycle: a -> b -> a". */
+int scan_dirty(struct state *st, struct node *node, struct node ***validations,
+	       size_t *nvalidations, size_t *cap, struct err *err);
+/* Is any output of e out of date (given that its inputs are scanned)? */
+bool scan_outputs_dirty(struct state *st, struct edge *e,
+			struct node *most_recent_input, struct buf *cmd);
+/* Load deps for an edge from the deps log record or its depfile into the
+ * edge's implicit inputs. Returns 0 (deps_missing may be set), -1 on error. */
+int scan_load_deps(struct state *st, struct edge *e, struct err *err);
+
+/* Nodes for the default targets (defaults, else roots). */
+int state_default_targets(struct state *st, struct node ***out, size_t *n,
+			  struct err *err);
+/* Nodes with no out edges. */
+void state_roots(struct state *st, struct node ***out, size_t *n);
+/* Reset per-build fields so the same state can be scanned again. */
+void state_reset(struct state *st);
+
+#endif
