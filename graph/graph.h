@@ -10,6 +10,10 @@
 
 struct edge;
 
+/* The ninja version whose manifest language nj implements; CMake and Meson
+ * compare it, and ninja_required_version is checked against it. */
+#define NINJA_VERSION "1.13.1"
+
 /* mtime values: MTIME_UNKNOWN before stat, MTIME_MISSING when absent. */
 #define MTIME_UNKNOWN (-1)
 #define MTIME_MISSING 0
@@ -69,16 +73,17 @@ struct edge {
 	struct pool *pool;
 	struct scope *env; /* the edge's own bindings; parent is its file scope */
 	/* inputs: [explicit | implicit | order-only] */
-	struct node **inputs;
-	size_t ninputs;
+	struct node **inputs; /* arena; grows when deps are loaded */
+	size_t ninputs, inputs_cap;
 	size_t nimplicit, norder_only;
 	/* outputs: [explicit | implicit] */
 	struct node **outputs;
-	size_t noutputs;
+	size_t noutputs, outputs_cap;
 	size_t nimplicit_outs;
 	struct node **validations;
-	size_t nvalidations;
+	size_t nvalidations, validations_cap;
 	struct node *dyndep; /* dyndep file, or NULL */
+	bool own_env; /* env is the edge's own scope, not its file's */
 
 	size_t id; /* index in state->edges */
 	enum visit mark;
@@ -129,6 +134,10 @@ struct state {
 	struct pool *default_pool;
 	struct rule *phony_rule;
 	struct scope *root; /* file scope of the top manifest */
+	struct scope **scopes; /* every scope made, to free their maps */
+	size_t nscopes, scopes_cap;
+	char **files; /* manifest texts: unevaluated rule bindings point in */
+	size_t nfiles, files_cap;
 	struct node **defaults;
 	size_t ndefaults, defaults_cap;
 	struct graph_options opt;
@@ -139,6 +148,8 @@ struct state {
 };
 
 void state_init(struct state *st);
+/* Make a scope that state_free will free. */
+void state_track_scope(struct state *st, struct scope *sc);
 void state_free(struct state *st);
 
 /* ---- paths ---------------------------------------------------------------
@@ -157,6 +168,15 @@ struct node *state_spellcheck(struct state *st, const char *path);
 /* ---- edges ---------------------------------------------------------------- */
 struct edge *state_add_edge(struct state *st, struct rule *rule,
 			    struct scope *env);
+void edge_add_input(struct state *st, struct edge *e, struct node *n);
+void edge_add_output(struct state *st, struct edge *e, struct node *n);
+/* Insert n implicit inputs before the order-only ones (deps, dyndep). */
+void edge_insert_implicit(struct state *st, struct edge *e,
+			  struct node **nodes, size_t n);
+void node_add_out_edge(struct state *st, struct node *n, struct edge *e);
+/* Give a node discovered by deps a phony in-edge, as ninja does, so a
+ * vanished header makes its dependents dirty instead of failing. */
+void node_make_phony_in_edge(struct state *st, struct node *n);
 struct pool *state_pool(struct state *st, const char *name, size_t len);
 struct rule *scope_rule(const struct scope *sc, const char *name, size_t len);
 
@@ -166,12 +186,14 @@ struct rule *scope_rule(const struct scope *sc, const char *name, size_t len);
 void edge_binding(const struct edge *e, const char *name, struct buf *out);
 void edge_binding_raw(const struct edge *e, const char *name, struct buf *out);
 bool edge_binding_bool(const struct edge *e, const char *name);
-/* Full command, including the rspfile note when -v is not given? no: the
- * command alone, as run and hashed. */
+/* The command; with incl_rsp, plus ";rspfile=CONTENT" as ninja hashes it. */
 void edge_command(const struct edge *e, bool incl_rsp, struct buf *out);
 /* True if every input of e is ready (built or a source). */
 bool edge_all_inputs_ready(const struct edge *e);
 bool edge_use_console(const struct edge *e);
+/* The "cycle in rule variables" message of the last evaluation, if any;
+ * the caller frees it. */
+char *graph_take_eval_error(void);
 /* 64-bit hash of a command, with the function a log version uses:
  * MurmurHash64A for versions up to 6, rapidhash from 7 on. */
 uint64_t command_hash(const char *cmd, size_t len, int log_version);
@@ -189,6 +211,8 @@ int dyndep_load(struct state *st, struct node *dyndep_file, struct err *err);
 /* Stat a node (once per build unless forced). Returns -1 on an I/O error
  * other than "does not exist". */
 int node_stat(struct node *n, struct err *err);
+/* A path's mtime in nanoseconds; MTIME_MISSING if absent, -1 on error. */
+int64_t path_mtime(const char *path, struct err *err);
 /* Recompute the dirty state of node and everything it depends on; adds
  * validation nodes it finds to *validations. Cycles are errors with the
  * path: "dependency cycle: a -> b -> a". */

@@ -13,6 +13,7 @@
  * message (no trailing newline, no "ninja: error: " prefix) in *err. */
 struct err {
 	char *msg; /* malloc'd; NULL when no error */
+	bool fatal; /* ninja says "fatal" rather than "error" for this one */
 };
 void err_set(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -53,6 +54,10 @@ struct arena {
 };
 void *arena_alloc(struct arena *a, size_t n); /* zeroed, 16-byte aligned */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* Like xgrow, but the array lives in the arena (the old copy is abandoned):
+ * for the many small per-node arrays, which must not churn the heap. */
+void arena_grow(struct arena *a, void **p, size_t *cap, size_t need,
+		size_t elem);
 void arena_free(struct arena *a);
 
 /* ---- hash map from byte strings to pointers. Keys are not copied: they

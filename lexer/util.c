@@ -102,6 +102,7 @@ void err_clear(struct err *e)
 {
 	free(e->msg);
 	e->msg = NULL;
+	e->fatal = false;
 }
 
 /* ---- buffers ---- */
@@ -214,6 +215,21 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;
+}
+
+void arena_grow(struct arena *a, void **p, size_t *cap, size_t need,
+		size_t elem)
+{
+	if (need <= *cap)
+		return;
+	size_t c = *cap ? *cap * 2 : 1;
+	while (c < need)
+		c *= 2;
+	void *np = arena_alloc(a, c * elem);
+	if (*cap)
+		memcpy(np, *p, *cap * elem);
+	*p = np;
+	*cap = c;
 }
 
 void arena_free(struct arena *a)

@@ -1,7 +1,12 @@
 /* log: the files nj keeps in the build directory. .ninja_log (ninja's text
  * build log, versions 5-7) and .ninja_deps (ninja's binary deps log,
  * version 4). Both are loaded into the graph's nodes and appended to as
- * edges finish; a torn last record is dropped on load, never fatal. */
+ * edges finish, one write(2) per record and no user-space buffering, so a
+ * crash loses at most the record being written; a torn last record is
+ * dropped on load (and cut from the file), never fatal.
+ *
+ * Use: *_init, *_load (before the first build), *_open (to append), then
+ * *_record per finished edge, *_close at exit. */
 #ifndef NJ_LOG_H
 #define NJ_LOG_H
 
@@ -10,57 +15,105 @@
 /* ---- .ninja_log ----------------------------------------------------------
  * Line format (after the "# ninja log vN" header):
  *   start_ms \t end_ms \t mtime \t output_path \t command_hash_hex
- * Entries for paths the manifest does not know are kept (ninja keeps them
- * while the file exists) so recompaction and tools see them. */
+ * Entries for paths that are nodes live in the nodes (has_log, log_*).
+ * Entries for paths the manifest does not know are kept here (ninja keeps
+ * them while the file exists) so recompaction and tools see them. */
+struct unknown_entry {
+	const char *path; /* in build_log.arena */
+	size_t pathlen;
+	uint64_t hash;
+	int64_t mtime;
+	int32_t start_ms, end_ms;
+};
+
+/* The oldest and newest .ninja_log versions nj reads. */
+#define BUILD_LOG_OLDEST_VERSION 5
+#define BUILD_LOG_NEWEST_VERSION 7
+
 struct build_log {
-	FILE *f; /* open for append once log_open_write succeeded */
+	int fd; /* open for append once build_log_open succeeded, else -1 */
 	char *path;
-	int version;        /* of the file as loaded; 0 if none */
-	int write_version;  /* version new lines are written in */
+	int version;       /* of the file as loaded; 0 if none */
+	int write_version; /* version new lines are written in */
 	size_t total_entries, unique_entries;
-	/* Entries whose path is not a node of the state. */
 	struct unknown_entry *unknown;
 	size_t nunknown, unknown_cap;
+	struct hmap unknown_index; /* path -> index + 1 */
+	struct arena arena;        /* unknown entries' paths */
 	bool needs_recompact;
 };
 
+/* Which version a log is written in, given the version found on disk
+ * (0: no log). An existing 5-7 log keeps its version, so the ninja that
+ * wrote it can go on reading it without rebuilding everything; a new log
+ * is written in the newest version. */
+int build_log_write_version(int found_version);
+
+void build_log_init(struct build_log *bl);
 /* Load path into the nodes of st (creating none). A missing file is fine.
- * Sets st->log_version. Warnings (e.g. a bad line) are printed, not fatal. */
+ * Sets st->log_version. A log of a version nj cannot read is deleted with
+ * ninja's warning ("build log version is too old; starting over"); other
+ * problems (bad lines, a torn tail) are skipped silently. */
 int build_log_load(struct build_log *bl, struct state *st, const char *path,
 		   struct err *err);
-/* Open for appending; recompacts first when the file has grown with
- * duplicate entries (ninja's rule). dead(path) says an unknown entry may be
- * dropped; NULL keeps them all. */
+/* Open for appending, writing the header if the file is new; recompacts
+ * first when the file has grown with duplicate entries (ninja's rule: more
+ * than 100 entries and more than 3 per unique output). Sets
+ * st->log_version to the version lines are written in. */
 int build_log_open(struct build_log *bl, struct state *st, const char *path,
 		   struct err *err);
 /* Record a finished edge: one line per output, fields also stored in the
- * output nodes. mtime is the output's mtime after the run (restat). */
+ * output nodes. mtime is the output's mtime after the run (restat). Without
+ * an open file (dry run) only the nodes are updated. */
 int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
 		     int32_t start_ms, int32_t end_ms, int64_t mtime,
 		     struct err *err);
+/* Rewrite the file with one line per live output (to path.recompact, then
+ * renamed over path). An output is dead, and dropped, when no edge of st
+ * builds it and the file does not exist (ninja's IsPathDead). */
 int build_log_recompact(struct build_log *bl, struct state *st,
 			struct err *err);
+/* Close the file and free the log's own memory (nodes keep their fields). */
 void build_log_close(struct build_log *bl);
 
 /* ---- .ninja_deps ---------------------------------------------------------
- * Binary: "# ninjadeps\n", int32 version 4, then records. A path record
- * gives a node its id; a deps record gives an output's mtime and inputs. */
+ * Binary, native byte order (the version word doubles as a byte-order
+ * mark): "# ninjadeps\n", int32 version 4, then records, each a uint32 size
+ * word and size bytes:
+ *   path record: path, NUL-padded to 4 bytes, uint32 checksum = ~id; the
+ *     ids are assigned 0, 1, 2... in file order.
+ *   deps record (size has the high bit set): int32 output id, mtime as two
+ *     uint32 halves (low first), int32 input ids.
+ * A path record gives a node its id (node->id); a deps record sets
+ * node->deps (arena-allocated in st). */
+#define DEPS_LOG_VERSION 4
+#define DEPS_LOG_MAX_RECORD ((1u << 19) - 1)
+
 struct deps_log {
-	FILE *f;
+	int fd; /* open for append once deps_log_open succeeded, else -1 */
 	char *path;
 	struct node **by_id; /* id -> node */
 	size_t nids, ids_cap;
-	size_t total_records, unique_records;
+	size_t total_records, unique_records; /* deps records */
 	bool needs_recompact;
 };
+
+void deps_log_init(struct deps_log *dl);
+/* Load path, creating nodes (state_node) for the paths it names. A missing
+ * file is fine; a bad header deletes it; an invalid or torn tail is cut off
+ * the file (ninja's "premature end of file; recovering" warning). */
 int deps_log_load(struct deps_log *dl, struct state *st, const char *path,
 		  struct err *err);
+/* Open for appending (header written if new); recompacts first when more
+ * than 1000 deps records are over 3 per output. */
 int deps_log_open(struct deps_log *dl, struct state *st, const char *path,
 		  struct err *err);
 /* Record deps of out (writes path records for new nodes first). Skips the
  * write when the record is unchanged, as ninja does. */
 int deps_log_record(struct deps_log *dl, struct state *st, struct node *out,
 		    int64_t mtime, struct node **nodes, int n, struct err *err);
+/* Rewrite with fresh ids, keeping the deps of outputs still built by an
+ * edge with a "deps" binding. */
 int deps_log_recompact(struct deps_log *dl, struct state *st,
 		       struct err *err);
 void deps_log_close(struct deps_log *dl);

@@ -1,0 +1,37 @@
+/* cli: the command line, the status line, and the decision to exit. */
+#ifndef NJ_CLI_H
+#define NJ_CLI_H
+
+#include "../scheduler/scheduler.h"
+
+enum verbosity { VERB_QUIET, VERB_NO_STATUS, VERB_NORMAL, VERB_VERBOSE };
+
+/* ninja's StatusPrinter and LinePrinter in one. */
+struct printer {
+	struct status ops; /* first: the scheduler sees a struct status */
+	enum verbosity verbosity;
+	const char *format; /* NINJA_STATUS */
+	int parallelism;
+	bool smart, color;
+	int started, finished, running, total;
+	int64_t time_ms;
+	/* %c: rate over the last -j finishes */
+	int64_t *rate_times;
+	int rate_n, rate_head, rate_count, rate_last;
+	double rate;
+	/* line printer */
+	bool have_blank_line, console_locked;
+	struct buf line_buffer, output_buffer;
+	bool line_elide;
+};
+
+void printer_init(struct printer *p, enum verbosity v, int parallelism);
+void printer_free(struct printer *p);
+/* "ninja: MSG" on stdout. */
+void printer_info(struct printer *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "ninja: warning: MSG" / "ninja: error: MSG" on stderr. */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,537 @@
+/* nj's main: ninja's command line, the manifest-rebuild loop, the build.
+ * Only this file decides to exit, and with ninja's statuses: 0 ok, 1 build
+ * or usage error, 2 interrupted. */
+#define _GNU_SOURCE /* getopt_long */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct options {
+	const char *input_file;
+	const char *working_dir;
+	const char *tool;
+	bool dupbuild_err, phonycycle_err;
+	bool explain, stats;
+	enum verbosity verbosity;
+	struct build_config cfg;
+};
+
+static void usage(const struct build_config *cfg)
+{
+	fprintf(stderr,
+		"usage: nj [options] [targets...]\n"
+		"\n"
+		"if targets are unspecified, builds the 'default' target (see manual).\n"
+		"\n"
+		"options:\n"
+		"  --version      print nj version (\"%s\")\n"
+		"  -v, --verbose  show all command lines while building\n"
+		"  --quiet        don't show progress status, just command output\n"
+		"\n"
+		"  -C DIR   change to DIR before doing anything else\n"
+		"  -f FILE  specify input build file [default=build.ninja]\n"
+		"\n"
+		"  -j N     run N jobs in parallel (0 means infinity) [default=%d on this system]\n"
+		"  -k N     keep going until N jobs fail (0 means infinity) [default=1]\n"
+		"  -l N     do not start new jobs if the load average is greater than N\n"
+		"  -n       dry run (don't run commands but act like they succeeded)\n"
+		"\n"
+		"  -d MODE  enable debugging (use '-d list' to list modes)\n"
+		"  -t TOOL  run a subtool (use '-t list' to list subtools)\n"
+		"    terminates toplevel options; further flags are passed to the tool\n"
+		"  -w FLAG  adjust warnings (use '-w list' to list warnings)\n",
+		NINJA_VERSION, cfg->parallelism);
+}
+
+static void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fflush(stdout);
+	fputs("ninja: fatal: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static int guess_parallelism(void)
+{
+	int n = exec_nprocs();
+	if (n <= 1)
+		return 2;
+	if (n == 2)
+		return 3;
+	return n + 2;
+}
+
+/* -d MODE; returns false when nj should stop (list or unknown). */
+static bool debug_enable(struct options *o, const char *name)
+{
+	if (strcmp(name, "list") == 0) {
+		printf("debugging modes:\n"
+		       "  stats        print operation counts/timing info\n"
+		       "  explain      explain what caused a command to execute\n"
+		       "  keepdepfile  don't delete depfiles after they're read by ninja\n"
+		       "  keeprsp      don't delete @response files on success\n"
+		       "multiple modes can be enabled via -d FOO -d BAR\n");
+		return false;
+	}
+	if (strcmp(name, "stats") == 0)
+		o->stats = true;
+	else if (strcmp(name, "explain") == 0)
+		o->explain = true;
+	else if (strcmp(name, "keepdepfile") == 0)
+		o->cfg.keep_depfile = true;
+	else if (strcmp(name, "keeprsp") == 0)
+		o->cfg.keep_rsp = true;
+	else if (strcmp(name, "nostatcache") == 0)
+		; /* nj keeps no stat cache to turn off */
+	else {
+		cli_error("unknown debug setting '%s'", name);
+		return false;
+	}
+	return true;
+}
+
+static bool warning_enable(struct options *o, const char *name)
+{
+	if (strcmp(name, "list") == 0) {
+		printf("warning flags:\n"
+		       "  phonycycle={err,warn}  phony build statement references itself\n");
+		return false;
+	}
+	if (strcmp(name, "dupbuild=err") == 0)
+		o->dupbuild_err = true;
+	else if (strcmp(name, "dupbuild=warn") == 0)
+		o->dupbuild_err = false;
+	else if (strcmp(name, "phonycycle=err") == 0)
+		o->phonycycle_err = true;
+	else if (strcmp(name, "phonycycle=warn") == 0)
+		o->phonycycle_err = false;
+	else if (strcmp(name, "depfilemulti=err") == 0 ||
+		 strcmp(name, "depfilemulti=warn") == 0)
+		; /* accepted and ignored, as ninja does since 1.10 */
+	else {
+		cli_error("unknown warning flag '%s'", name);
+		return false;
+	}
+	return true;
+}
+
+/* NJ_FLAGS are read before the command line's own: split on blanks. */
+static char **with_env_flags(int *argc, char **argv)
+{
+	const char *env = getenv("NJ_FLAGS");
+	if (!env || !*env)
+		return argv;
+	char *copy = xstrdup(env);
+	size_t n = 0, cap = (size_t)*argc + 8;
+	char **v = xmalloc(cap * sizeof(*v));
+	v[n++] = argv[0];
+	for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
+		xgrow((void **)&v, &cap, n + 2, sizeof(*v));
+		v[n++] = tok;
+	}
+	for (int i = 1; i < *argc; i++) {
+		xgrow((void **)&v, &cap, n + 2, sizeof(*v));
+		v[n++] = argv[i];
+	}
+	v[n] = NULL;
+	*argc = (int)n;
+	return v;
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int read_flags(struct options *o, int *argc, char ***argv)
+{
+	enum { OPT_VERSION = 1, OPT_QUIET = 2 };
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, OPT_QUIET},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+	char *end;
+	while (!o->tool && (opt = getopt_long(*argc, *argv,
+					      "d:f:j:k:l:nt:vw:C:h", longopts,
+					      NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (!debug_enable(o, optarg))
+				return 1;
+			break;
+		case 'f':
+			o->input_file = optarg;
+			break;
+		case 'j': {
+			long v = strtol(optarg, &end, 10);
+			if (*end != 0 || v < 0 || end == optarg)
+				fatal("invalid -j parameter");
+			o->cfg.parallelism = v > 0 && v < INT_MAX ? (int)v : INT_MAX;
+			break;
+		}
+		case 'k': {
+			long v = strtol(optarg, &end, 10);
+			if (*end != 0 || end == optarg)
+				fatal("-k parameter not numeric; did you mean -k 0?");
+			o->cfg.failures_allowed = v > 0 && v < INT_MAX ? (int)v : INT_MAX;
+			break;
+		}
+		case 'l': {
+			double v = strtod(optarg, &end);
+			if (end == optarg)
+				fatal("-l parameter not numeric: did you mean -l 0.0?");
+			o->cfg.max_load = v;
+			break;
+		}
+		case 'n':
+			o->cfg.dry_run = true;
+			break;
+		case 't':
+			o->tool = optarg;
+			break;
+		case 'v':
+			o->verbosity = VERB_VERBOSE;
+			break;
+		case OPT_QUIET:
+			o->verbosity = VERB_QUIET;
+			break;
+		case 'w':
+			if (!warning_enable(o, optarg))
+				return 1;
+			break;
+		case 'C':
+			o->working_dir = optarg;
+			break;
+		case OPT_VERSION:
+			printf("%s\n", NINJA_VERSION);
+			return 0;
+		case 'h':
+		default:
+			usage(&o->cfg);
+			return 1;
+		}
+	}
+	*argv += optind;
+	*argc -= optind;
+	return -1;
+}
+
+/* Everything one load of the manifest owns. */
+struct session {
+	struct options *o;
+	struct printer *printer;
+	struct state st;
+	struct build_log log;
+	struct deps_log deps;
+	char *build_dir;
+};
+
+static void warn_fn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fflush(stdout);
+	fputs("ninja: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int mkdirs(const char *dir)
+{
+	char *d = xstrdup(dir);
+	for (char *p = d + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(d, 0777);
+		*p = '/';
+	}
+	int rc = mkdir(d, 0777);
+	int e = errno;
+	free(d);
+	errno = e;
+	return rc < 0 && e != EEXIST ? -1 : 0;
+}
+
+static char *log_path(struct session *s, const char *name)
+{
+	struct buf b = {0};
+	if (s->build_dir && *s->build_dir) {
+		buf_adds(&b, s->build_dir);
+		buf_addc(&b, '/');
+	}
+	buf_adds(&b, name);
+	return b.s;
+}
+
+/* Load the manifest and the logs; returns -1 to go on, else exit status. */
+static int session_load(struct session *s)
+{
+	struct options *o = s->o;
+	struct err err = {0};
+	state_init(&s->st);
+	s->st.opt.dupbuild_err = o->dupbuild_err;
+	s->st.opt.phonycycle_err = o->phonycycle_err;
+	s->st.opt.explain = o->explain;
+	s->st.warn = warn_fn;
+	if (manifest_load(&s->st, o->input_file, &err) < 0) {
+		if (err.fatal)
+			fatal("%s", err.msg);
+		cli_error("%s", err.msg);
+		err_clear(&err);
+		return 1;
+	}
+	if (o->tool) {
+		fatal("unknown tool '%s'", o->tool);
+	}
+	const struct scope_val *bd = scope_lookup(s->st.root, "builddir", 8);
+	s->build_dir = bd ? xstrndup(bd->s, bd->len) : NULL;
+	if (s->build_dir && *s->build_dir && !o->cfg.dry_run &&
+	    mkdirs(s->build_dir) < 0) {
+		cli_error("creating build directory %s: %s", s->build_dir,
+			  strerror(errno));
+		return 1;
+	}
+	build_log_init(&s->log);
+	deps_log_init(&s->deps);
+	char *lp = log_path(s, ".ninja_log");
+	if (build_log_load(&s->log, &s->st, lp, &err) < 0) {
+		cli_error("loading build log %s: %s", lp, err.msg);
+		free(lp);
+		err_clear(&err);
+		return 1;
+	}
+	if (!o->cfg.dry_run && build_log_open(&s->log, &s->st, lp, &err) < 0) {
+		cli_error("opening build log: %s", err.msg);
+		free(lp);
+		err_clear(&err);
+		return 1;
+	}
+	free(lp);
+	char *dp = log_path(s, ".ninja_deps");
+	if (deps_log_load(&s->deps, &s->st, dp, &err) < 0) {
+		cli_error("loading deps log %s: %s", dp, err.msg);
+		free(dp);
+		err_clear(&err);
+		return 1;
+	}
+	if (!o->cfg.dry_run && deps_log_open(&s->deps, &s->st, dp, &err) < 0) {
+		cli_error("opening deps log: %s", err.msg);
+		free(dp);
+		err_clear(&err);
+		return 1;
+	}
+	free(dp);
+	return -1;
+}
+
+static void session_free(struct session *s)
+{
+	build_log_close(&s->log);
+	deps_log_close(&s->deps);
+	state_free(&s->st);
+	free(s->build_dir);
+	s->build_dir = NULL;
+}
+
+/* ninja's RebuildManifest: 1 rebuilt (reload), 0 nothing to do, -1 error. */
+static int rebuild_manifest(struct session *s, struct err *err)
+{
+	struct node *n = state_lookup_canon(&s->st, s->o->input_file, err);
+	if (!n)
+		return err->msg ? -1 : 0;
+	struct builder b;
+	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
+		     &s->printer->ops);
+	int rc = -1;
+	if (builder_add_target(&b, n, err) < 0)
+		goto out;
+	if (builder_up_to_date(&b)) {
+		rc = 0;
+		goto out;
+	}
+	if (builder_build(&b, err) < 0)
+		goto out;
+	/* A restat may have found the manifest unchanged after all. */
+	rc = n->dirty ? 1 : 0;
+	if (!rc)
+		state_reset(&s->st);
+out:
+	builder_free(&b);
+	return rc;
+}
+
+static struct node *collect_target(struct session *s, const char *arg,
+				   struct err *err)
+{
+	size_t len = strlen(arg);
+	if (!len) {
+		err_set(err, "empty path");
+		return NULL;
+	}
+	char *path = xstrndup(arg, len);
+	path_canon(path, &len, err);
+	bool first_dependent = false;
+	if (len && path[len - 1] == '^') {
+		path[--len] = 0;
+		first_dependent = true;
+	}
+	struct node *n = state_lookup(&s->st, path, len);
+	if (n && first_dependent) {
+		if (!n->nout_edges) {
+			err_set(err, "'%s' has no out edge", path);
+			n = NULL;
+		} else {
+			n = n->out_edges[0]->outputs[0];
+		}
+	} else if (!n) {
+		if (strcmp(path, "clean") == 0)
+			err_set(err, "unknown target '%s', did you mean 'ninja -t clean'?", path);
+		else if (strcmp(path, "help") == 0)
+			err_set(err, "unknown target '%s', did you mean 'ninja -h'?", path);
+		else {
+			struct node *sugg = state_spellcheck(&s->st, path);
+			if (sugg)
+				err_set(err, "unknown target '%s', did you mean '%s'?",
+					path, sugg->path);
+			else
+				err_set(err, "unknown target '%s'", path);
+		}
+	}
+	free(path);
+	return n;
+}
+
+static int run_build(struct session *s, int argc, char **argv)
+{
+	struct err err = {0};
+	struct node **targets = NULL;
+	size_t ntargets = 0;
+	if (argc == 0) {
+		if (state_default_targets(&s->st, &targets, &ntargets, &err) < 0) {
+			cli_error("%s", err.msg);
+			err_clear(&err);
+			return 1;
+		}
+	} else {
+		targets = xmalloc((size_t)argc * sizeof(*targets));
+		for (int i = 0; i < argc; i++) {
+			struct node *n = collect_target(s, argv[i], &err);
+			if (!n) {
+				cli_error("%s", err.msg);
+				err_clear(&err);
+				free(targets);
+				return 1;
+			}
+			targets[ntargets++] = n;
+		}
+	}
+	struct builder b;
+	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
+		     &s->printer->ops);
+	int rc = 0;
+	for (size_t i = 0; i < ntargets; i++) {
+		if (builder_add_target(&b, targets[i], &err) < 0) {
+			cli_error("%s", err.msg);
+			rc = 1;
+			goto out;
+		}
+	}
+	if (builder_up_to_date(&b)) {
+		printer_info(s->printer, "no work to do.");
+		goto out;
+	}
+	if (builder_build(&b, &err) < 0) {
+		if (err.fatal)
+			fatal("%s", err.msg);
+		printer_info(s->printer, "build stopped: %s.", err.msg);
+		rc = strstr(err.msg, "interrupted by user") ? 2 : 1;
+	}
+out:
+	err_clear(&err);
+	builder_free(&b);
+	free(targets);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	/* Keep 0-2 open so no pipe nj makes can land on them. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	struct options o = {
+		.input_file = "build.ninja",
+		.dupbuild_err = true,
+		.verbosity = VERB_NORMAL,
+		.cfg = {.parallelism = guess_parallelism(), .failures_allowed = 1},
+	};
+	argv = with_env_flags(&argc, argv);
+	int rc = read_flags(&o, &argc, &argv);
+	if (rc >= 0)
+		return rc;
+	struct printer printer;
+	printer_init(&printer, o.verbosity, o.cfg.parallelism);
+	if (o.tool && strcmp(o.tool, "list") == 0) {
+		printf("nj subtools:\n");
+		return 0;
+	}
+	if (o.working_dir) {
+		/* The quotes are what Emacs looks for to follow the directory. */
+		if (!o.tool && o.verbosity != VERB_NO_STATUS)
+			printer_info(&printer, "Entering directory `%s'", o.working_dir);
+		if (chdir(o.working_dir) < 0)
+			fatal("chdir to '%s' - %s", o.working_dir, strerror(errno));
+	}
+	enum { CYCLE_LIMIT = 100 };
+	for (int cycle = 1; cycle <= CYCLE_LIMIT; cycle++) {
+		struct session s = {.o = &o, .printer = &printer};
+		rc = session_load(&s);
+		if (rc >= 0) {
+			session_free(&s);
+			return rc;
+		}
+		struct err err = {0};
+		int r = rebuild_manifest(&s, &err);
+		if (r > 0) {
+			session_free(&s);
+			if (o.cfg.dry_run)
+				return 0;
+			continue;
+		}
+		if (r < 0) {
+			if (strstr(err.msg, "interrupted by user")) {
+				printer_info(&printer, "build stopped: %s.", err.msg);
+				session_free(&s);
+				return 2;
+			}
+			cli_error("rebuilding '%s': %s", o.input_file, err.msg);
+			err_clear(&err);
+			session_free(&s);
+			return 1;
+		}
+		rc = run_build(&s, argc, argv);
+		session_free(&s);
+		printer_free(&printer);
+		return rc;
+	}
+	cli_error("manifest '%s' still dirty after %d tries, perhaps system time is not set",
+		  o.input_file, CYCLE_LIMIT);
+	return 1;
+}

@@ -1,0 +1,575 @@
+/* The manifest parser: statements of build.ninja into the state. Messages
+ * and the places they point at are ninja's, since users and tools read them. */
+#include "graph.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct parser {
+	struct state *st;
+	struct lexer lx;
+	struct scope *env;
+	struct buf tmp;
+};
+
+static int parse_file(struct state *st, const char *filename, const char *text,
+		      size_t len, struct scope *env, struct err *err);
+
+static int expect(struct parser *p, enum token want, struct err *err)
+{
+	enum token t = lexer_read(&p->lx);
+	if (t == want)
+		return 0;
+	lexer_error(&p->lx, err, "expected %s, got %s%s", token_name(want),
+		    token_name(t), token_error_hint(want));
+	return -1;
+}
+
+/* name = value; the value is left unevaluated. */
+static int parse_let(struct parser *p, const char **name, size_t *namelen,
+		     struct evalstr *val, struct err *err)
+{
+	if (!lexer_ident(&p->lx, name, namelen)) {
+		lexer_error(&p->lx, err, "expected variable name");
+		return -1;
+	}
+	if (expect(p, TOK_EQUALS, err) < 0)
+		return -1;
+	return lexer_evalstr(&p->lx, val, false, err);
+}
+
+static void parse_version(const char *s, int *major, int *minor)
+{
+	*major = atoi(s);
+	const char *dot = strchr(s, '.');
+	*minor = dot ? atoi(dot + 1) : 0;
+}
+
+static int check_version(const char *required, struct err *err)
+{
+	int bmaj, bmin, fmaj, fmin;
+	parse_version(NINJA_VERSION, &bmaj, &bmin);
+	parse_version(required, &fmaj, &fmin);
+	if (bmaj > fmaj)
+		return 0; /* ninja warns; the manifest is old, not wrong */
+	if ((bmaj == fmaj && bmin < fmin) || bmaj < fmaj) {
+		err_set(err,
+			"ninja version (%s) incompatible with build file "
+			"ninja_required_version version (%s).",
+			NINJA_VERSION, required);
+		err->fatal = true;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *eval_scope(struct parser *p, const struct evalstr *es,
+			      struct scope *sc)
+{
+	buf_clear(&p->tmp);
+	evalstr_eval_scope(es, sc, &p->tmp);
+	return buf_cstr(&p->tmp);
+}
+
+static int parse_variable(struct parser *p, struct err *err)
+{
+	const char *name;
+	size_t namelen;
+	struct evalstr val;
+	if (parse_let(p, &name, &namelen, &val, err) < 0)
+		return -1;
+	const char *v = eval_scope(p, &val, p->env);
+	size_t vlen = p->tmp.len;
+	if (namelen == 22 && memcmp(name, "ninja_required_version", 22) == 0 &&
+	    check_version(v, err) < 0)
+		return -1;
+	scope_set(p->env, &p->st->arena, name, namelen, v, vlen);
+	return 0;
+}
+
+static int parse_pool(struct parser *p, struct err *err)
+{
+	const char *name;
+	size_t namelen;
+	if (!lexer_ident(&p->lx, &name, &namelen)) {
+		lexer_error(&p->lx, err, "expected pool name");
+		return -1;
+	}
+	if (expect(p, TOK_NEWLINE, err) < 0)
+		return -1;
+	if (hmap_get(&p->st->pools, name, namelen)) {
+		lexer_error(&p->lx, err, "duplicate pool '%.*s'", (int)namelen, name);
+		return -1;
+	}
+	long depth = -1;
+	while (lexer_peek(&p->lx, TOK_INDENT)) {
+		const char *key;
+		size_t keylen;
+		struct evalstr val;
+		if (parse_let(p, &key, &keylen, &val, err) < 0)
+			return -1;
+		if (keylen == 5 && memcmp(key, "depth", 5) == 0) {
+			depth = atol(eval_scope(p, &val, p->env));
+			if (depth < 0) {
+				lexer_error(&p->lx, err, "invalid pool depth");
+				return -1;
+			}
+		} else {
+			lexer_error(&p->lx, err, "unexpected variable '%.*s'",
+				    (int)keylen, key);
+			return -1;
+		}
+	}
+	if (depth < 0) {
+		lexer_error(&p->lx, err, "expected 'depth =' line");
+		return -1;
+	}
+	struct pool *pool = state_pool(p->st, name, namelen);
+	pool->depth = (int)depth;
+	return 0;
+}
+
+static bool is_rule_binding(const char *k, size_t n)
+{
+	static const char *const names[] = {
+		"command", "depfile", "dyndep", "description", "deps",
+		"generator", "pool", "restat", "rspfile", "rspfile_content",
+		"msvc_deps_prefix",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strlen(names[i]) == n && memcmp(names[i], k, n) == 0)
+			return true;
+	return false;
+}
+
+static bool rule_has(struct rule *r, const char *name)
+{
+	struct evalstr *es = hmap_get(&r->bindings, name, strlen(name));
+	return es && !evalstr_empty(es);
+}
+
+static int parse_rule(struct parser *p, struct err *err)
+{
+	const char *name;
+	size_t namelen;
+	if (!lexer_ident(&p->lx, &name, &namelen)) {
+		lexer_error(&p->lx, err, "expected rule name");
+		return -1;
+	}
+	if (expect(p, TOK_NEWLINE, err) < 0)
+		return -1;
+	if (hmap_get(&p->env->rules, name, namelen)) {
+		lexer_error(&p->lx, err, "duplicate rule '%.*s'", (int)namelen, name);
+		return -1;
+	}
+	struct arena *a = &p->st->arena;
+	struct rule *rule = arena_alloc(a, sizeof(*rule));
+	rule->name = arena_strndup(a, name, namelen);
+	/* Registered before the bindings so state_free frees its map. */
+	hmap_put(&p->env->rules, rule->name, namelen, rule);
+	while (lexer_peek(&p->lx, TOK_INDENT)) {
+		const char *key;
+		size_t keylen;
+		struct evalstr *val = arena_alloc(a, sizeof(*val));
+		if (parse_let(p, &key, &keylen, val, err) < 0)
+			return -1;
+		if (!is_rule_binding(key, keylen)) {
+			lexer_error(&p->lx, err, "unexpected variable '%.*s'",
+				    (int)keylen, key);
+			return -1;
+		}
+		hmap_put(&rule->bindings, arena_strndup(a, key, keylen), keylen,
+			 val);
+	}
+	if (rule_has(rule, "rspfile") != rule_has(rule, "rspfile_content")) {
+		lexer_error(&p->lx, err,
+			    "rspfile and rspfile_content need to be both specified");
+		return -1;
+	}
+	if (!rule_has(rule, "command")) {
+		lexer_error(&p->lx, err, "expected 'command =' line");
+		return -1;
+	}
+	return 0;
+}
+
+/* Evaluate and canonicalise a path into p->tmp. */
+static int eval_path(struct parser *p, const struct evalstr *es,
+		     struct scope *sc, struct err *err)
+{
+	eval_scope(p, es, sc);
+	if (p->tmp.len == 0) {
+		lexer_error(&p->lx, err, "empty path");
+		return -1;
+	}
+	size_t len = p->tmp.len;
+	if (path_canon(p->tmp.s, &len, err) < 0) {
+		lexer_error(&p->lx, err, "%s", err->msg);
+		return -1;
+	}
+	p->tmp.len = len;
+	return 0;
+}
+
+static int parse_default(struct parser *p, struct err *err)
+{
+	struct evalstr es;
+	if (lexer_evalstr(&p->lx, &es, true, err) < 0)
+		return -1;
+	if (evalstr_empty(&es)) {
+		lexer_error(&p->lx, err, "expected target name");
+		return -1;
+	}
+	do {
+		if (eval_path(p, &es, p->env, err) < 0)
+			return -1;
+		struct node *n = state_lookup(p->st, p->tmp.s, p->tmp.len);
+		if (!n) {
+			lexer_error(&p->lx, err, "unknown target '%s'", p->tmp.s);
+			return -1;
+		}
+		struct state *st = p->st;
+		xgrow((void **)&st->defaults, &st->defaults_cap, st->ndefaults + 1,
+		      sizeof(*st->defaults));
+		st->defaults[st->ndefaults++] = n;
+		if (lexer_evalstr(&p->lx, &es, true, err) < 0)
+			return -1;
+	} while (!evalstr_empty(&es));
+	return expect(p, TOK_NEWLINE, err);
+}
+
+/* A list of unevaluated paths, grown in a malloc'd array. */
+struct pathlist {
+	struct evalstr *v;
+	size_t n, cap;
+};
+
+static void pathlist_add(struct pathlist *l, const struct evalstr *es)
+{
+	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = *es;
+}
+
+/* Read paths until an empty one; returns how many were read or -1. */
+static long read_paths(struct parser *p, struct pathlist *l, struct err *err)
+{
+	long count = 0;
+	for (;;) {
+		struct evalstr es;
+		if (lexer_evalstr(&p->lx, &es, true, err) < 0)
+			return -1;
+		if (evalstr_empty(&es))
+			return count;
+		pathlist_add(l, &es);
+		count++;
+	}
+}
+
+static void warn(struct state *st, const char *fmt, const char *arg)
+{
+	if (st->warn) {
+		st->warn(fmt, arg);
+	} else {
+		fprintf(stderr, "ninja: warning: ");
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+}
+
+static int parse_edge(struct parser *p, struct err *err)
+{
+	struct state *st = p->st;
+	struct pathlist outs = {0}, ins = {0}, vals = {0};
+	int rc = -1;
+	long implicit_outs = 0, implicit = 0, order_only = 0;
+
+	if (read_paths(p, &outs, err) < 0)
+		goto out;
+	if (lexer_peek(&p->lx, TOK_PIPE) &&
+	    (implicit_outs = read_paths(p, &outs, err)) < 0)
+		goto out;
+	if (outs.n == 0) {
+		lexer_error(&p->lx, err, "expected path");
+		goto out;
+	}
+	if (expect(p, TOK_COLON, err) < 0)
+		goto out;
+	const char *rname;
+	size_t rlen;
+	if (!lexer_ident(&p->lx, &rname, &rlen)) {
+		lexer_error(&p->lx, err, "expected build command name");
+		goto out;
+	}
+	struct rule *rule = scope_rule(p->env, rname, rlen);
+	if (!rule) {
+		lexer_error(&p->lx, err, "unknown build rule '%.*s'", (int)rlen, rname);
+		goto out;
+	}
+	if (read_paths(p, &ins, err) < 0)
+		goto out;
+	if (lexer_peek(&p->lx, TOK_PIPE) &&
+	    (implicit = read_paths(p, &ins, err)) < 0)
+		goto out;
+	if (lexer_peek(&p->lx, TOK_PIPE2) &&
+	    (order_only = read_paths(p, &ins, err)) < 0)
+		goto out;
+	if (lexer_peek(&p->lx, TOK_PIPEAT) && read_paths(p, &vals, err) < 0)
+		goto out;
+	if (expect(p, TOK_NEWLINE, err) < 0)
+		goto out;
+
+	/* Edge bindings are rare: an edge without any shares its file scope. */
+	struct scope *env = p->env;
+	bool has_indent = lexer_peek(&p->lx, TOK_INDENT);
+	if (has_indent) {
+		env = scope_new(&st->arena, p->env);
+		state_track_scope(st, env);
+	}
+	while (has_indent) {
+		const char *key;
+		size_t keylen;
+		struct evalstr val;
+		if (parse_let(p, &key, &keylen, &val, err) < 0)
+			goto out;
+		eval_scope(p, &val, env);
+		scope_set(env, &st->arena, key, keylen, p->tmp.s ? p->tmp.s : "",
+			  p->tmp.len);
+		has_indent = lexer_peek(&p->lx, TOK_INDENT);
+	}
+
+	struct edge *e = state_add_edge(st, rule, env);
+	e->own_env = env != p->env;
+	struct buf pool = {0};
+	edge_binding(e, "pool", &pool);
+	if (pool.len) {
+		struct pool *pl = hmap_get(&st->pools, pool.s, pool.len);
+		if (!pl) {
+			lexer_error(&p->lx, err, "unknown pool name '%s'", pool.s);
+			buf_free(&pool);
+			goto out;
+		}
+		e->pool = pl;
+	}
+	buf_free(&pool);
+
+	for (size_t i = 0; i < outs.n; i++) {
+		if (eval_path(p, &outs.v[i], env, err) < 0)
+			goto out;
+		struct node *n = state_node(st, p->tmp.s, p->tmp.len);
+		if (n->in_edge) {
+			if (st->opt.dupbuild_err) {
+				lexer_error(&p->lx, err, "multiple rules generate %s",
+					    n->path);
+				goto out;
+			}
+			warn(st, "multiple rules generate %s. builds involving "
+				 "this target will not be correct; continuing "
+				 "anyway", n->path);
+			if (outs.n - i <= (size_t)implicit_outs)
+				implicit_outs--;
+			continue;
+		}
+		edge_add_output(st, e, n);
+	}
+	if (e->noutputs == 0) {
+		/* Every output already has an edge: drop this one before it is
+		 * connected to its inputs. */
+		st->nedges--;
+		rc = 0;
+		goto out;
+	}
+	e->nimplicit_outs = (size_t)implicit_outs;
+	for (size_t i = 0; i < ins.n; i++) {
+		if (eval_path(p, &ins.v[i], env, err) < 0)
+			goto out;
+		edge_add_input(st, e, state_node(st, p->tmp.s, p->tmp.len));
+	}
+	e->nimplicit = (size_t)implicit;
+	e->norder_only = (size_t)order_only;
+	for (size_t i = 0; i < vals.n; i++) {
+		if (eval_path(p, &vals.v[i], env, err) < 0)
+			goto out;
+		struct node *n = state_node(st, p->tmp.s, p->tmp.len);
+		arena_grow(&st->arena, (void **)&e->validations,
+			   &e->validations_cap, e->nvalidations + 1,
+			   sizeof(*e->validations));
+		e->validations[e->nvalidations++] = n;
+		arena_grow(&st->arena, (void **)&n->validation_out_edges,
+			   &n->validation_out_edges_cap,
+			   n->nvalidation_out_edges + 1,
+			   sizeof(*n->validation_out_edges));
+		n->validation_out_edges[n->nvalidation_out_edges++] = e;
+	}
+
+	/* Old CMake wrote phony edges that name their own output as an input;
+	 * with -w phonycycle=warn they are filtered out rather than cycles. */
+	if (!st->opt.phonycycle_err && edge_is_phony(e) && e->noutputs == 1 &&
+	    e->nimplicit_outs == 0 && e->nimplicit == 0) {
+		struct node *o = e->outputs[0];
+		size_t j = 0, oo_start = edge_explicit_ins(e), oo_kept = 0;
+		for (size_t i = 0; i < e->ninputs; i++) {
+			if (e->inputs[i] == o)
+				continue;
+			oo_kept += i >= oo_start;
+			e->inputs[j++] = e->inputs[i];
+		}
+		if (j != e->ninputs) {
+			e->ninputs = j;
+			e->norder_only = oo_kept;
+			warn(st, "phony target '%s' names itself as an input; "
+				 "ignoring [-w phonycycle=warn]", o->path);
+		}
+	}
+
+	struct buf dd = {0};
+	edge_binding_raw(e, "dyndep", &dd);
+	if (dd.len) {
+		size_t len = dd.len;
+		if (path_canon(dd.s, &len, err) < 0) {
+			buf_free(&dd);
+			goto out;
+		}
+		struct node *n = state_node(st, dd.s, len);
+		e->dyndep = n;
+		n->dyndep_pending = true;
+		bool found = false;
+		for (size_t i = 0; i < e->ninputs; i++)
+			found |= e->inputs[i] == n;
+		if (!found) {
+			lexer_error(&p->lx, err, "dyndep '%s' is not an input", n->path);
+			buf_free(&dd);
+			goto out;
+		}
+	}
+	buf_free(&dd);
+	rc = 0;
+out:
+	free(outs.v);
+	free(ins.v);
+	free(vals.v);
+	return rc;
+}
+
+static int parse_include(struct parser *p, bool new_scope, struct err *err)
+{
+	struct evalstr es;
+	if (lexer_evalstr(&p->lx, &es, true, err) < 0)
+		return -1;
+	eval_scope(p, &es, p->env);
+	char *path = xstrdup(buf_cstr(&p->tmp));
+	char *text;
+	size_t len;
+	struct err rerr = {0};
+	if (read_file(path, &text, &len, &rerr) < 0) {
+		const char *why = strerror(errno);
+		lexer_error(&p->lx, err, "loading '%s': %s", path, why);
+		err_clear(&rerr);
+		free(path);
+		return -1;
+	}
+	struct scope *env = p->env;
+	if (new_scope) {
+		env = scope_new(&p->st->arena, p->env);
+		state_track_scope(p->st, env);
+	}
+	struct state *st = p->st;
+	xgrow((void **)&st->files, &st->files_cap, st->nfiles + 1,
+	      sizeof(*st->files));
+	st->files[st->nfiles++] = text;
+	/* The file name must outlive the parse: errors and evalparts use it. */
+	char *name = arena_strndup(&st->arena, path, strlen(path));
+	free(path);
+	if (parse_file(st, name, text, len, env, err) < 0)
+		return -1;
+	return expect(p, TOK_NEWLINE, err);
+}
+
+static int parse_file(struct state *st, const char *filename, const char *text,
+		      size_t len, struct scope *env, struct err *err)
+{
+	struct parser p = {.st = st, .env = env};
+	lexer_init(&p.lx, filename, text, len, &st->arena);
+	int rc = -1;
+	for (;;) {
+		enum token t = lexer_read(&p.lx);
+		switch (t) {
+		case TOK_POOL:
+			if (parse_pool(&p, err) < 0)
+				goto out;
+			break;
+		case TOK_BUILD:
+			if (parse_edge(&p, err) < 0)
+				goto out;
+			break;
+		case TOK_RULE:
+			if (parse_rule(&p, err) < 0)
+				goto out;
+			break;
+		case TOK_DEFAULT:
+			if (parse_default(&p, err) < 0)
+				goto out;
+			break;
+		case TOK_IDENT:
+			lexer_unread(&p.lx);
+			if (parse_variable(&p, err) < 0)
+				goto out;
+			break;
+		case TOK_INCLUDE:
+			if (parse_include(&p, false, err) < 0)
+				goto out;
+			break;
+		case TOK_SUBNINJA:
+			if (parse_include(&p, true, err) < 0)
+				goto out;
+			break;
+		case TOK_ERROR:
+			if (p.lx.last_token && *p.lx.last_token == '\t')
+				lexer_error(&p.lx, err, "tabs are not allowed, use spaces");
+			else
+				lexer_error(&p.lx, err, "lexing error");
+			goto out;
+		case TOK_EOF:
+			rc = 0;
+			goto out;
+		case TOK_NEWLINE:
+			break;
+		default:
+			lexer_error(&p.lx, err, "unexpected %s", token_name(t));
+			goto out;
+		}
+	}
+out:
+	buf_free(&p.tmp);
+	return rc;
+}
+
+int manifest_parse_string(struct state *st, const char *filename,
+			  const char *text, size_t len, struct err *err)
+{
+	/* The lexer needs a NUL after the text, and the text must live as long
+	 * as the state. */
+	char *copy = xmalloc(len + 17);
+	memcpy(copy, text, len);
+	memset(copy + len, 0, 17);
+	xgrow((void **)&st->files, &st->files_cap, st->nfiles + 1,
+	      sizeof(*st->files));
+	st->files[st->nfiles++] = copy;
+	return parse_file(st, arena_strndup(&st->arena, filename, strlen(filename)),
+			  copy, len, st->root, err);
+}
+
+int manifest_load(struct state *st, const char *path, struct err *err)
+{
+	char *text;
+	size_t len;
+	if (read_file(path, &text, &len, err) < 0) {
+		err_set(err, "loading '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	xgrow((void **)&st->files, &st->files_cap, st->nfiles + 1,
+	      sizeof(*st->files));
+	st->files[st->nfiles++] = text;
+	return parse_file(st, arena_strndup(&st->arena, path, strlen(path)), text,
+			  len, st->root, err);
+}

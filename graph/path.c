@@ -1,0 +1,77 @@
+/* Path canonicalisation, ninja's rules: "." components and repeated
+ * slashes vanish, "x/.." cancels when x is not itself "..". */
+#include "graph.h"
+
+#include <string.h>
+
+int path_canon(char *path, size_t *len, struct err *err)
+{
+	size_t n = *len;
+	if (n == 0) {
+		err_set(err, "empty path");
+		return -1;
+	}
+	enum { MAX_COMPONENTS = 60 };
+	char *components[MAX_COMPONENTS];
+	int ncomp = 0;
+	char *start = path, *dst = path;
+	const char *src = path, *end = path + n;
+	size_t leading = 0;
+	if (*src == '/') {
+		/* keep a leading slash (and a second one for //net paths) */
+		src++;
+		dst++;
+		if (src < end && *src == '/' && !(src + 1 < end && src[1] == '/')) {
+			src++;
+			dst++;
+		}
+		leading = (size_t)(dst - start);
+	}
+	while (src < end) {
+		if (*src == '.') {
+			if (src + 1 == end || src[1] == '/') {
+				/* '.' component */
+				src += 2;
+				continue;
+			}
+			if (src[1] == '.' && (src + 2 == end || src[2] == '/')) {
+				/* '..' component: back up if we can */
+				if (ncomp > 0) {
+					dst = components[ncomp - 1];
+					src += 3;
+					ncomp--;
+				} else {
+					*dst++ = *src++;
+					*dst++ = *src++;
+					*dst++ = *src++;
+				}
+				continue;
+			}
+		}
+		if (*src == '/') {
+			src++;
+			continue;
+		}
+		if (ncomp == MAX_COMPONENTS) {
+			err_set(err, "path has too many components : %.*s",
+				(int)n, path);
+			return -1;
+		}
+		components[ncomp++] = dst;
+		while (src < end && *src != '/')
+			*dst++ = *src++;
+		*dst++ = *src++; /* the slash, or one past the end */
+	}
+	if (leading && dst == start + leading) {
+		*len = leading;
+		start[leading] = '\0';
+		return 0;
+	}
+	if (dst == start) {
+		*dst++ = '.';
+		*dst++ = '\0';
+	}
+	*len = (size_t)(dst - start - 1);
+	start[*len] = '\0';
+	return 0;
+}

@@ -1,0 +1,384 @@
+/* Dirty scanning: which outputs are out of date, ninja's rules exactly. */
+#include "graph.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void explain(struct state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void explain(struct state *st, const char *fmt, ...)
+{
+	if (!st->opt.explain)
+		return;
+	FILE *f = st->opt.explain_out ? st->opt.explain_out : stderr;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("ninja explain: ", f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	va_end(ap);
+}
+
+int64_t path_mtime(const char *path, struct err *err)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return MTIME_MISSING;
+		err_set(err, "stat(%s): %s", path, strerror(errno));
+		return -1;
+	}
+	int64_t t = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+	/* 0 means missing, so a file stamped at the epoch still exists. */
+	return t ? t : 1;
+}
+
+int node_stat(struct node *n, struct err *err)
+{
+	int64_t t = path_mtime(n->path, err);
+	if (t < 0)
+		return -1;
+	n->mtime = t;
+	n->exists_known = true;
+	return 0;
+}
+
+static int stat_if_needed(struct node *n, struct err *err)
+{
+	if (n->mtime != MTIME_UNKNOWN)
+		return 0;
+	return node_stat(n, err);
+}
+
+static bool node_exists(const struct node *n) { return n->mtime > 0; }
+
+static int load_depfile(struct state *st, struct edge *e, const char *path,
+			struct err *err)
+{
+	char *text;
+	size_t len;
+	struct err rerr = {0};
+	if (read_file(path, &text, &len, &rerr) < 0) {
+		if (errno != ENOENT) {
+			err_set(err, "loading '%s': %s", path, strerror(errno));
+			err_clear(&rerr);
+			return -1;
+		}
+		err_clear(&rerr);
+		len = 0;
+		text = NULL;
+	}
+	if (len == 0) {
+		explain(st, "depfile '%s' is missing", path);
+		free(text);
+		return 1;
+	}
+	struct depfile d = {0};
+	int rc = -1;
+	if (depfile_parse(&d, text, len, err) < 0) {
+		err_prefix(err, "%s", path);
+		goto out;
+	}
+	if (d.nouts == 0) {
+		err_set(err, "%s: no outputs declared", path);
+		goto out;
+	}
+	size_t olen = d.outs[0].len;
+	d.outs[0].s[olen] = 0;
+	if (path_canon(d.outs[0].s, &olen, err) < 0)
+		goto out;
+	struct node *first = e->outputs[0];
+	if (olen != first->pathlen || memcmp(d.outs[0].s, first->path, olen)) {
+		explain(st, "expected depfile '%s' to mention '%s', got '%.*s'",
+			path, first->path, (int)olen, d.outs[0].s);
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < d.nouts; i++) {
+		size_t l = d.outs[i].len;
+		d.outs[i].s[l] = 0;
+		if (i > 0 && path_canon(d.outs[i].s, &l, err) < 0)
+			goto out;
+		bool found = false;
+		for (size_t j = 0; j < e->noutputs && !found; j++)
+			found = e->outputs[j]->pathlen == l &&
+				memcmp(e->outputs[j]->path, d.outs[i].s, l) == 0;
+		if (!found) {
+			err_set(err,
+				"%s: depfile mentions '%.*s' as an output, but no "
+				"such output was declared",
+				path, (int)l, d.outs[i].s);
+			goto out;
+		}
+	}
+	struct node **nodes = xmalloc((d.nins ? d.nins : 1) * sizeof(*nodes));
+	for (size_t i = 0; i < d.nins; i++) {
+		size_t l = d.ins[i].len;
+		d.ins[i].s[l] = 0;
+		if (path_canon(d.ins[i].s, &l, err) < 0) {
+			free(nodes);
+			goto out;
+		}
+		nodes[i] = state_node(st, d.ins[i].s, l);
+	}
+	edge_insert_implicit(st, e, nodes, d.nins);
+	for (size_t i = 0; i < d.nins; i++)
+		node_make_phony_in_edge(st, nodes[i]);
+	free(nodes);
+	rc = 0;
+out:
+	depfile_free(&d);
+	free(text);
+	return rc;
+}
+
+static int load_deps_from_log(struct state *st, struct edge *e)
+{
+	struct node *out = e->outputs[0];
+	struct deps_record *d = out->deps;
+	if (!d) {
+		explain(st, "deps for '%s' are missing", out->path);
+		return 1;
+	}
+	if (out->mtime > d->mtime) {
+		explain(st,
+			"stored deps info out of date for '%s' (%" PRId64
+			" vs %" PRId64 ")",
+			out->path, d->mtime, out->mtime);
+		return 1;
+	}
+	edge_insert_implicit(st, e, d->nodes, (size_t)d->n);
+	for (int i = 0; i < d->n; i++)
+		node_make_phony_in_edge(st, d->nodes[i]);
+	return 0;
+}
+
+int scan_load_deps(struct state *st, struct edge *e, struct err *err)
+{
+	struct buf b = {0};
+	int rc = 0;
+	edge_binding(e, "deps", &b);
+	if (b.len) {
+		rc = load_deps_from_log(st, e);
+	} else {
+		buf_clear(&b);
+		edge_binding_raw(e, "depfile", &b);
+		if (b.len)
+			rc = load_depfile(st, e, b.s, err);
+	}
+	buf_free(&b);
+	if (rc > 0)
+		e->deps_missing = true;
+	return rc;
+}
+
+static bool output_dirty(struct state *st, struct edge *e,
+			 struct node *most_recent, const char *cmd,
+			 size_t cmdlen, struct node *out)
+{
+	if (edge_is_phony(e)) {
+		/* Phony edges write nothing: dirty only when they have no
+		 * inputs and the output is missing. */
+		if (e->ninputs == 0 && !node_exists(out)) {
+			explain(st, "output %s of phony edge with no inputs "
+				    "doesn't exist", out->path);
+			return true;
+		}
+		/* Dependents see the newest input's time through the phony. */
+		if (most_recent && most_recent->mtime > out->mtime)
+			out->mtime = most_recent->mtime;
+		return false;
+	}
+	if (!node_exists(out)) {
+		explain(st, "output %s doesn't exist", out->path);
+		return true;
+	}
+	/* A restat rule may have left the output old on purpose; the log's
+	 * recorded mtime stands in for it. */
+	bool used_restat = edge_binding_bool(e, "restat") && out->has_log;
+	if (!used_restat && most_recent && out->mtime < most_recent->mtime) {
+		explain(st,
+			"output %s older than most recent input %s (%" PRId64
+			" vs %" PRId64 ")",
+			out->path, most_recent->path, out->mtime, most_recent->mtime);
+		return true;
+	}
+	bool generator = edge_binding_bool(e, "generator");
+	if (out->has_log) {
+		if (!generator &&
+		    command_hash(cmd, cmdlen, st->log_version) != out->log_hash) {
+			explain(st, "command line changed for %s", out->path);
+			return true;
+		}
+		if (most_recent && out->log_mtime < most_recent->mtime) {
+			explain(st,
+				"recorded mtime of %s older than most recent input "
+				"%s (%" PRId64 " vs %" PRId64 ")",
+				out->path, most_recent->path, out->log_mtime,
+				most_recent->mtime);
+			return true;
+		}
+	} else if (!generator) {
+		explain(st, "command line not found in log for %s", out->path);
+		return true;
+	}
+	return false;
+}
+
+bool scan_outputs_dirty(struct state *st, struct edge *e,
+			struct node *most_recent, struct buf *cmd)
+{
+	buf_clear(cmd);
+	edge_command(e, true, cmd);
+	for (size_t i = 0; i < e->noutputs; i++)
+		if (output_dirty(st, e, most_recent, buf_cstr(cmd), cmd->len,
+				 e->outputs[i]))
+			return true;
+	return false;
+}
+
+struct scan {
+	struct state *st;
+	struct node **stack;
+	size_t nstack, stack_cap;
+	struct node ***validations;
+	size_t *nvalidations, *vcap;
+	struct buf cmd;
+};
+
+static int cycle_error(struct scan *sc, struct node *node, struct err *err)
+{
+	struct edge *e = node->in_edge;
+	size_t start = 0;
+	while (start < sc->nstack && sc->stack[start]->in_edge != e)
+		start++;
+	/* Report the cycle as starting at this node, not another output of
+	 * the same edge: "a -> c -> a", not "b -> c -> a". */
+	sc->stack[start] = node;
+	struct buf b = {0};
+	buf_adds(&b, "dependency cycle: ");
+	for (size_t i = start; i < sc->nstack; i++) {
+		buf_adds(&b, sc->stack[i]->path);
+		buf_adds(&b, " -> ");
+	}
+	buf_adds(&b, sc->stack[start]->path);
+	if (start + 1 == sc->nstack && edge_is_phony(e) && e->noutputs == 1 &&
+	    e->nimplicit_outs == 0 && e->nimplicit == 0)
+		buf_adds(&b, " [-w phonycycle=err]");
+	err_set(err, "%s", b.s);
+	buf_free(&b);
+	return -1;
+}
+
+static void add_validations(struct scan *sc, struct edge *e)
+{
+	for (size_t i = 0; i < e->nvalidations; i++) {
+		xgrow((void **)sc->validations, sc->vcap, *sc->nvalidations + 1,
+		      sizeof(**sc->validations));
+		(*sc->validations)[(*sc->nvalidations)++] = e->validations[i];
+	}
+}
+
+static int visit(struct scan *sc, struct node *node, struct err *err)
+{
+	struct state *st = sc->st;
+	struct edge *e = node->in_edge;
+	if (!e) {
+		if (node->exists_known)
+			return 0;
+		if (node_stat(node, err) < 0)
+			return -1;
+		if (!node_exists(node))
+			explain(st, "%s has no in-edge and is missing", node->path);
+		node->dirty = !node_exists(node);
+		return 0;
+	}
+	if (e->mark == VISIT_DONE)
+		return 0;
+	if (e->mark == VISIT_IN_STACK)
+		return cycle_error(sc, node, err);
+	e->mark = VISIT_IN_STACK;
+	xgrow((void **)&sc->stack, &sc->stack_cap, sc->nstack + 1,
+	      sizeof(*sc->stack));
+	sc->stack[sc->nstack++] = node;
+
+	bool dirty = false;
+	e->outputs_ready = true;
+	e->deps_missing = false;
+
+	if (!e->deps_loaded && e->dyndep && e->dyndep->dyndep_pending) {
+		/* A dyndep file that is already up to date is loaded now, so
+		 * its extra inputs and outputs are scanned with this edge. */
+		if (visit(sc, e->dyndep, err) < 0)
+			return -1;
+		struct edge *de = e->dyndep->in_edge;
+		if ((!de || de->outputs_ready) && dyndep_load(st, e->dyndep, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < e->noutputs; i++)
+		if (stat_if_needed(e->outputs[i], err) < 0)
+			return -1;
+	if (!e->deps_loaded) {
+		e->deps_loaded = true;
+		int rc = scan_load_deps(st, e, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			dirty = true;
+	}
+	add_validations(sc, e);
+
+	struct node *most_recent = NULL;
+	for (size_t i = 0; i < e->ninputs; i++) {
+		struct node *in = e->inputs[i];
+		if (visit(sc, in, err) < 0)
+			return -1;
+		if (in->in_edge && !in->in_edge->outputs_ready)
+			e->outputs_ready = false;
+		if (edge_is_order_only(e, i))
+			continue;
+		if (in->dirty) {
+			explain(st, "%s is dirty", in->path);
+			dirty = true;
+		} else if (!most_recent || in->mtime > most_recent->mtime) {
+			most_recent = in;
+		}
+	}
+	if (!dirty)
+		dirty = scan_outputs_dirty(st, e, most_recent, &sc->cmd);
+	if (dirty)
+		for (size_t i = 0; i < e->noutputs; i++)
+			e->outputs[i]->dirty = true;
+	/* A dirty edge's outputs are not ready, except a phony edge with no
+	 * inputs, which has nothing to do. */
+	if (dirty && !(edge_is_phony(e) && e->ninputs == 0))
+		e->outputs_ready = false;
+	e->mark = VISIT_DONE;
+	sc->nstack--;
+	return 0;
+}
+
+int scan_dirty(struct state *st, struct node *node, struct node ***validations,
+	       size_t *nvalidations, size_t *cap, struct err *err)
+{
+	struct scan sc = {.st = st,
+			  .validations = validations,
+			  .nvalidations = nvalidations,
+			  .vcap = cap};
+	/* Validations found while scanning are scanned in turn, but not from
+	 * inside the walk: they may depend on the node that names them. */
+	size_t next = *nvalidations;
+	int rc = visit(&sc, node, err);
+	while (rc == 0 && next < *nvalidations) {
+		sc.nstack = 0;
+		rc = visit(&sc, (*validations)[next++], err);
+	}
+	free(sc.stack);
+	buf_free(&sc.cmd);
+	return rc;
+}

@@ -1,0 +1,486 @@
+/* The build loop: start what is ready and admitted, reap what finished,
+ * record results, and on interruption leave no half-written outputs. */
+#include "scheduler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void builder_init(struct builder *b, struct state *st,
+		  const struct build_config *cfg, struct build_log *log,
+		  struct deps_log *deps, struct status *status)
+{
+	memset(b, 0, sizeof(*b));
+	b->st = st;
+	b->cfg = *cfg;
+	b->log = log;
+	b->deps = deps;
+	b->status = status;
+	b->start_ns = exec_now_ns();
+}
+
+void builder_free(struct builder *b)
+{
+	for (size_t i = 0; i < b->nplanned; i++)
+		b->planned[i]->want = WANT_NONE;
+	for (size_t i = 0; i < b->njobs; i++)
+		exec_job_free(b->jobs[i]);
+	for (size_t i = 0; i < b->npool_waits; i++)
+		heap_free(&b->pool_waits[i].heap);
+	free(b->pool_waits);
+	free(b->planned);
+	free(b->jobs);
+	free(b->dry_done);
+	heap_free(&b->ready);
+	buf_free(&b->tmp);
+	if (b->ex_ready)
+		exec_shutdown(&b->ex);
+}
+
+int builder_add_target(struct builder *b, struct node *target,
+		       struct err *err)
+{
+	struct node **vals = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = -1;
+	if (scan_dirty(b->st, target, &vals, &nv, &cap, err) < 0)
+		goto out;
+	struct edge *e = target->in_edge;
+	if ((!e || !e->outputs_ready) && plan_add_target(b, target, err) < 0)
+		goto out;
+	for (size_t i = 0; i < nv; i++) {
+		struct edge *ve = vals[i]->in_edge;
+		if (ve && !ve->outputs_ready && plan_add_target(b, vals[i], err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(vals);
+	return rc;
+}
+
+bool builder_up_to_date(const struct builder *b) { return !plan_more_to_do(b); }
+
+static int64_t elapsed_ms(const struct builder *b)
+{
+	return (exec_now_ns() - b->start_ns) / 1000000;
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_dirs_for(const char *path, struct err *err)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc = 0;
+	if (slash && slash != dir) {
+		*slash = 0;
+		struct stat sb;
+		if (stat(dir, &sb) != 0) {
+			for (char *p = dir + 1; *p; p++) {
+				if (*p != '/')
+					continue;
+				*p = 0;
+				if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+					break;
+				*p = '/';
+			}
+			if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+				err_set(err, "mkdir(%s): %s", dir, strerror(errno));
+				rc = -1;
+			}
+		}
+	}
+	free(dir);
+	return rc;
+}
+
+static int write_whole(const char *path, const char *s, size_t n,
+		       struct err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_set(err, "WriteFile(%s): Unable to create file. %s", path,
+			strerror(errno));
+		return -1;
+	}
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			err_set(err, "WriteFile(%s): Unable to write to the file. %s",
+				path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	if (close(fd) < 0) {
+		err_set(err, "WriteFile(%s): Unable to close the file. %s", path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int start_edge(struct builder *b, struct edge *e, struct err *err)
+{
+	if (edge_is_phony(e))
+		return 0;
+	e->command_start_ms = elapsed_ms(b);
+	if (b->status->edge_started)
+		b->status->edge_started(b->status, e, e->command_start_ms);
+	for (size_t i = 0; i < e->noutputs; i++)
+		if (make_dirs_for(e->outputs[i]->path, err) < 0)
+			return -1;
+	struct buf rsp = {0};
+	edge_binding_raw(e, "rspfile", &rsp);
+	if (rsp.len) {
+		struct buf content = {0};
+		edge_binding(e, "rspfile_content", &content);
+		int rc = make_dirs_for(rsp.s, err);
+		if (rc == 0)
+			rc = write_whole(rsp.s, content.s ? content.s : "",
+					 content.len, err);
+		buf_free(&content);
+		if (rc < 0) {
+			buf_free(&rsp);
+			return -1;
+		}
+	}
+	buf_free(&rsp);
+	if (b->cfg.dry_run) {
+		xgrow((void **)&b->dry_done, &b->dry_done_cap, b->ndry_done + 1,
+		      sizeof(*b->dry_done));
+		b->dry_done[b->ndry_done++] = e;
+		return 0;
+	}
+	buf_clear(&b->tmp);
+	edge_command(e, false, &b->tmp);
+	char *cycle = graph_take_eval_error();
+	if (cycle) {
+		err_set(err, "%s", cycle);
+		err->fatal = true;
+		free(cycle);
+		return -1;
+	}
+	struct job *j = exec_start(&b->ex, buf_cstr(&b->tmp), edge_use_console(e),
+				   e, err);
+	if (!j) {
+		err_prefix(err, "command '%s' failed", buf_cstr(&b->tmp));
+		return -1;
+	}
+	xgrow((void **)&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs));
+	b->jobs[b->njobs++] = j;
+	return 0;
+}
+
+/* Read the depfile of a deps=gcc edge into nodes; ninja's ExtractDeps. */
+static int extract_deps(struct builder *b, struct edge *e,
+			struct node ***nodes, size_t *n, struct err *err)
+{
+	struct buf path = {0};
+	edge_binding_raw(e, "depfile", &path);
+	int rc = -1;
+	char *text = NULL;
+	size_t len = 0;
+	struct depfile d = {0};
+	if (!path.len) {
+		err_set(err, "edge with deps=gcc but no depfile makes no sense");
+		goto out;
+	}
+	struct err rerr = {0};
+	if (read_file(path.s, &text, &len, &rerr) < 0) {
+		int e2 = errno;
+		err_clear(&rerr);
+		if (e2 != ENOENT) {
+			err_set(err, "loading '%s': %s", path.s, strerror(e2));
+			goto out;
+		}
+		len = 0;
+	}
+	if (len == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (depfile_parse(&d, text, len, err) < 0)
+		goto out;
+	*nodes = xmalloc((d.nins ? d.nins : 1) * sizeof(**nodes));
+	for (size_t i = 0; i < d.nins; i++) {
+		size_t l = d.ins[i].len;
+		d.ins[i].s[l] = 0;
+		if (path_canon(d.ins[i].s, &l, err) < 0)
+			goto out;
+		(*nodes)[(*n)++] = state_node(b->st, d.ins[i].s, l);
+	}
+	if (!b->cfg.keep_depfile && unlink(path.s) < 0 && errno != ENOENT) {
+		err_set(err, "deleting depfile: %s\n", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	depfile_free(&d);
+	free(text);
+	buf_free(&path);
+	return rc;
+}
+
+static int finish_edge(struct builder *b, struct edge *e, bool ok,
+		       const char *output, size_t outlen, struct err *err)
+{
+	struct state *st = b->st;
+	struct node **deps_nodes = NULL;
+	size_t ndeps = 0;
+	struct buf deps_type = {0}, extra = {0};
+	int rc = -1;
+	edge_binding(e, "deps", &deps_type);
+	if (deps_type.len && !b->cfg.dry_run) {
+		struct err derr = {0};
+		int r;
+		if (strcmp(deps_type.s, "gcc") == 0)
+			r = extract_deps(b, e, &deps_nodes, &ndeps, &derr);
+		else {
+			err_set(&derr, "unknown deps type '%s'", deps_type.s);
+			r = -1;
+		}
+		if (r < 0 && ok) {
+			/* The command worked but its deps did not: a failure,
+			 * with the reason appended to its output. */
+			buf_add(&extra, output, outlen);
+			if (outlen)
+				buf_addc(&extra, '\n');
+			buf_adds(&extra, derr.msg ? derr.msg : "");
+			output = extra.s;
+			outlen = extra.len;
+			ok = false;
+		}
+		err_clear(&derr);
+	}
+	int64_t end_ms = elapsed_ms(b);
+	if (b->status->edge_finished)
+		b->status->edge_finished(b->status, e, end_ms, ok, output, outlen);
+	if (!ok) {
+		rc = plan_edge_finished(b, e, false, err);
+		goto out;
+	}
+
+	int64_t output_mtime = 0;
+	bool restat = edge_binding_bool(e, "restat");
+	if (!b->cfg.dry_run) {
+		bool cleaned = false;
+		for (size_t i = 0; i < e->noutputs; i++) {
+			struct node *o = e->outputs[i];
+			int64_t t = path_mtime(o->path, err);
+			if (t < 0)
+				goto out;
+			if (t > output_mtime)
+				output_mtime = t;
+			if (o->mtime == t && restat) {
+				/* Unchanged: what depends only on it may be
+				 * clean after all. */
+				if (plan_clean_node(b, o, err) < 0)
+					goto out;
+				cleaned = true;
+			}
+		}
+		if (cleaned) {
+			int64_t restat_mtime = 0;
+			for (size_t i = 0; i < e->ninputs - e->norder_only; i++) {
+				int64_t t = path_mtime(e->inputs[i]->path, err);
+				if (t < 0)
+					goto out;
+				if (t > restat_mtime)
+					restat_mtime = t;
+			}
+			struct buf depfile = {0};
+			edge_binding_raw(e, "depfile", &depfile);
+			if (restat_mtime && !deps_type.len && depfile.len) {
+				int64_t t = path_mtime(depfile.s, err);
+				if (t < 0) {
+					buf_free(&depfile);
+					goto out;
+				}
+				if (t > restat_mtime)
+					restat_mtime = t;
+			}
+			buf_free(&depfile);
+			output_mtime = restat_mtime;
+		}
+	}
+	if (plan_edge_finished(b, e, true, err) < 0)
+		goto out;
+	struct buf rsp = {0};
+	edge_binding_raw(e, "rspfile", &rsp);
+	if (rsp.len && !b->cfg.keep_rsp)
+		unlink(rsp.s);
+	buf_free(&rsp);
+	if (b->log &&
+	    build_log_record(b->log, st, e, (int32_t)e->command_start_ms,
+			     (int32_t)end_ms, output_mtime, err) < 0) {
+		err_prefix(err, "Error writing to build log");
+		goto out;
+	}
+	if (deps_type.len && !b->cfg.dry_run && b->deps) {
+		for (size_t i = 0; i < e->noutputs; i++) {
+			int64_t t = path_mtime(e->outputs[i]->path, err);
+			if (t < 0)
+				goto out;
+			if (deps_log_record(b->deps, st, e->outputs[i], t, deps_nodes,
+					    (int)ndeps, err) < 0) {
+				err_prefix(err, "Error writing to deps log");
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(deps_nodes);
+	buf_free(&deps_type);
+	buf_free(&extra);
+	return rc;
+}
+
+static bool can_run_more(struct builder *b)
+{
+	if ((int)(b->njobs + b->ndry_done) >= b->cfg.parallelism)
+		return false;
+	if (b->njobs == 0 || b->cfg.max_load <= 0)
+		return true;
+	return exec_loadavg() < b->cfg.max_load;
+}
+
+/* Interrupted: stop every job and remove what they may have half-written
+ * (an output whose mtime moved, and always when the rule has a depfile,
+ * since its deps may be stale). */
+static void cleanup(struct builder *b)
+{
+	if (b->ex_ready)
+		exec_kill_all(&b->ex);
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct edge *e = b->jobs[i]->user;
+		struct buf depfile = {0};
+		edge_binding_raw(e, "depfile", &depfile);
+		for (size_t k = 0; k < e->noutputs; k++) {
+			struct node *o = e->outputs[k];
+			struct err err = {0};
+			int64_t t = path_mtime(o->path, &err);
+			if (t < 0) {
+				if (b->status->error)
+					b->status->error(b->status, err.msg);
+				err_clear(&err);
+			}
+			if (depfile.len || o->mtime != t)
+				unlink(o->path);
+		}
+		if (depfile.len)
+			unlink(depfile.s);
+		buf_free(&depfile);
+	}
+	struct job *j;
+	while (b->ex_ready && (j = exec_next_finished(&b->ex)))
+		exec_job_free(j);
+	for (size_t i = 0; i < b->njobs; i++)
+		exec_job_free(b->jobs[i]);
+	b->njobs = 0;
+}
+
+static void remove_job(struct builder *b, struct job *j)
+{
+	for (size_t i = 0; i < b->njobs; i++) {
+		if (b->jobs[i] == j) {
+			b->jobs[i] = b->jobs[--b->njobs];
+			return;
+		}
+	}
+}
+
+int builder_build(struct builder *b, struct err *err)
+{
+	if (!b->cfg.dry_run && !b->ex_ready) {
+		if (exec_init(&b->ex, err) < 0)
+			return -1;
+		b->ex_ready = true;
+	}
+	plan_prepare(b);
+	if (b->status->plan_total)
+		b->status->plan_total(b->status, b->command_edges);
+	if (b->status->build_started)
+		b->status->build_started(b->status);
+	int failures_allowed = b->cfg.failures_allowed;
+	int rc = -1;
+	while (plan_more_to_do(b)) {
+		if (failures_allowed && can_run_more(b)) {
+			struct edge *e = plan_find_work(b);
+			if (e) {
+				if (start_edge(b, e, err) < 0) {
+					cleanup(b);
+					goto done;
+				}
+				if (edge_is_phony(e) &&
+				    plan_edge_finished(b, e, true, err) < 0) {
+					cleanup(b);
+					goto done;
+				}
+				continue;
+			}
+		}
+		if (b->ndry_done) {
+			struct edge *e = b->dry_done[0];
+			memmove(b->dry_done, b->dry_done + 1,
+				--b->ndry_done * sizeof(*b->dry_done));
+			if (finish_edge(b, e, true, "", 0, err) < 0)
+				goto done;
+			continue;
+		}
+		if (b->njobs) {
+			struct job *j = b->ex_ready ? exec_next_finished(&b->ex) : NULL;
+			if (!j) {
+				/* With -l, wake now and then to look at the load. */
+				int timeout = b->cfg.max_load > 0 ? 500 : -1;
+				if (exec_wait(&b->ex, timeout)) {
+					cleanup(b);
+					err_set(err, "interrupted by user");
+					goto done;
+				}
+				continue;
+			}
+			remove_job(b, j);
+			if (j->status == JOB_INTERRUPTED) {
+				exec_job_free(j);
+				cleanup(b);
+				err_set(err, "interrupted by user");
+				goto done;
+			}
+			bool ok = j->status == JOB_OK;
+			int r = finish_edge(b, j->user, ok, j->output.s ? j->output.s : "",
+					    j->output.len, err);
+			exec_job_free(j);
+			if (r < 0) {
+				cleanup(b);
+				goto done;
+			}
+			if (!ok && failures_allowed)
+				failures_allowed--;
+			continue;
+		}
+		if (failures_allowed == 0)
+			err_set(err, b->cfg.failures_allowed > 1 ? "subcommands failed"
+								 : "subcommand failed");
+		else if (failures_allowed < b->cfg.failures_allowed)
+			err_set(err, "cannot make progress due to previous errors");
+		else
+			err_set(err, "stuck [this is a bug]");
+		goto done;
+	}
+	rc = 0;
+done:
+	if (b->status->build_finished)
+		b->status->build_finished(b->status);
+	return rc;
+}

@@ -1,0 +1,296 @@
+"""Errors, reported exactly as ninja reports them."""
+
+import unittest
+
+from harness import NjTestCase
+
+
+class ParseErrors(NjTestCase):
+    """Manifest errors: `ninja: error: FILE:LINE: message`, the offending line
+    and a caret under the place (nothing more when the column is 0)."""
+
+    def check(self, manifest, expected, *args):
+        self.write("build.ninja", manifest, dedent=False)
+        r = self.fails(*args)
+        self.assertEqual(r.err, expected, r)
+        self.assertEqual(r.out, "", r)
+
+    def test_unknown_rule(self):
+        self.check("build a: nope\n",
+                   "ninja: error: build.ninja:1: unknown build rule 'nope'\n"
+                   "build a: nope\n"
+                   "         ^ near here\n")
+
+    def test_missing_command(self):
+        self.check("rule r\n  description = x\nbuild a: r\n",
+                   "ninja: error: build.ninja:3: expected 'command =' line\n\n")
+
+    def test_bad_dollar_escape(self):
+        self.check("rule r\n  command = echo $%x\nbuild a: r\n",
+                   "ninja: error: build.ninja:2: bad $-escape (literal $ must be written as $$)\n"
+                   "  command = echo $%x\n"
+                   "                 ^ near here\n")
+
+    def test_unexpected_indent_at_start(self):
+        self.check("  x = 1\n",
+                   "ninja: error: build.ninja:1: unexpected indent\n\n")
+
+    def test_unexpected_indent_after_blank(self):
+        self.check("rule r\n  command = a\n\n  x = 1\n",
+                   "ninja: error: build.ninja:4: unexpected indent\n\n")
+
+    def test_duplicate_rule(self):
+        self.check("rule r\n  command = a\nrule r\n  command = b\n",
+                   "ninja: error: build.ninja:3: duplicate rule 'r'\n"
+                   "rule r\n"
+                   "      ^ near here\n")
+
+    def test_undefined_pool(self):
+        self.check("rule r\n  command = a\nbuild a: r\n  pool = nope\nbuild b: r\n",
+                   "ninja: error: build.ninja:5: unknown pool name 'nope'\n\n")
+
+    def test_bad_pool_depth(self):
+        self.check("pool p\n  depth = -1\n",
+                   "ninja: error: build.ninja:2: invalid pool depth\n"
+                   "  depth = -1\n"
+                   "            ^ near here\n")
+
+    def test_pool_without_depth(self):
+        self.write("build.ninja", "pool p\n\nrule r\n  command = a\n", dedent=False)
+        r = self.fails()
+        self.assertIn("expected 'depth =' line", r.err)
+
+    def test_unexpected_pool_variable(self):
+        self.check("pool p\n  dep = 1\n",
+                   "ninja: error: build.ninja:2: unexpected variable 'dep'\n"
+                   "  dep = 1\n"
+                   "         ^ near here\n")
+
+    def test_expected_newline(self):
+        self.check("rule r r\n",
+                   "ninja: error: build.ninja:1: expected newline, got identifier\n"
+                   "rule r r\n"
+                   "       ^ near here\n")
+
+    def test_unexpected_rule_variable(self):
+        self.check("rule r\n  command = a\n  unknown = 1\n",
+                   "ninja: error: build.ninja:3: unexpected variable 'unknown'\n"
+                   "  unknown = 1\n"
+                   "             ^ near here\n")
+
+    def test_expected_colon(self):
+        self.check("build = x\n",
+                   "ninja: error: build.ninja:1: expected ':', got newline ($ also escapes ':')\n"
+                   "build = x\n"
+                   "         ^ near here\n")
+
+    def test_expected_equals(self):
+        self.check("rule r\n  command = a\nbuild a: r\n default\n",
+                   "ninja: error: build.ninja:4: expected '=', got newline\n"
+                   " default\n"
+                   "        ^ near here\n")
+
+    def test_expected_path(self):
+        self.check("build: phony\n",
+                   "ninja: error: build.ninja:1: expected path\n"
+                   "build: phony\n"
+                   "     ^ near here\n")
+
+    def test_expected_rule_name(self):
+        self.check("rule\n",
+                   "ninja: error: build.ninja:1: expected rule name\n"
+                   "rule\n"
+                   "    ^ near here\n")
+
+    def test_unexpected_eof(self):
+        self.check("x = $\n",
+                   "ninja: error: build.ninja:2: unexpected EOF\n\n")
+
+    def test_default_unknown_target(self):
+        self.check("rule r\n  command = x\nbuild a: r\ndefault nope\n",
+                   "ninja: error: build.ninja:4: unknown target 'nope'\n"
+                   "default nope\n"
+                   "            ^ near here\n")
+
+    def test_missing_include(self):
+        self.check("include nope.ninja\n",
+                   "ninja: error: build.ninja:1: loading 'nope.ninja': No such file or directory\n"
+                   "include nope.ninja\n"
+                   "                  ^ near here\n")
+
+    def test_error_in_included_file_names_it(self):
+        self.write("inc.ninja", "build a: nope\n", dedent=False)
+        self.check("include inc.ninja\n",
+                   "ninja: error: inc.ninja:1: unknown build rule 'nope'\n"
+                   "build a: nope\n"
+                   "         ^ near here\n")
+
+    def test_missing_manifest(self):
+        r = self.fails()
+        self.assertEqual(r.err, "ninja: error: loading 'build.ninja': "
+                                "No such file or directory\n")
+
+    def test_missing_manifest_f(self):
+        r = self.fails("-f", "other.ninja")
+        self.assertEqual(r.err, "ninja: error: loading 'other.ninja': "
+                                "No such file or directory\n")
+
+
+class DupBuild(NjTestCase):
+    M = "rule r\n  command = touch $out\nbuild a: r\nbuild a: r\n"
+
+    def test_default_is_error(self):
+        self.write("build.ninja", self.M, dedent=False)
+        r = self.fails()
+        self.assertEqual(r.err, "ninja: error: build.ninja:5: multiple rules generate a\n\n")
+
+    def test_explicit_err(self):
+        self.write("build.ninja", self.M, dedent=False)
+        r = self.fails("-w", "dupbuild=err")
+        self.assertIn("multiple rules generate a", r.err)
+
+    def test_warn_continues(self):
+        self.write("build.ninja", self.M, dedent=False)
+        r = self.build("-w", "dupbuild=warn")
+        self.assertIn("ninja: warning: multiple rules generate a. builds involving "
+                      "this target will not be correct; continuing anyway", r.err)
+        self.assertTrue(self.exists("a"))
+
+    def test_warn_partial_overlap(self):
+        self.write("build.ninja",
+                   "rule r\n  command = touch $out\nbuild a b: r\nbuild b c: r\n",
+                   dedent=False)
+        r = self.build("-w", "dupbuild=warn")
+        self.assertIn("multiple rules generate b.", r.err)
+        for f in "abc":
+            self.assertTrue(self.exists(f), f)
+
+    def test_bad_warning_flag(self):
+        self.write("build.ninja", self.M, dedent=False)
+        r = self.fails("-w", "dupbuild=bogus")
+        self.assertIn("ninja: error: unknown warning flag 'dupbuild=bogus'", r.err)
+
+
+class Cycles(NjTestCase):
+    def test_two_cycle(self):
+        self.manifest("""\
+            rule r
+              command = touch $out
+            build a: r b
+            build b: r a
+            build all: phony a
+            default all
+            """)
+        r = self.fails()
+        self.assertEqual(r.err, "ninja: error: dependency cycle: a -> b -> a\n")
+
+    def test_three_cycle(self):
+        self.manifest("""\
+            rule r
+              command = touch $out
+            build a: r b
+            build b: r c
+            build c: r a
+            build top: phony a
+            """)
+        r = self.fails("top")
+        self.assertEqual(r.err, "ninja: error: dependency cycle: a -> b -> c -> a\n")
+
+    def test_self_cycle(self):
+        self.manifest("""\
+            rule r
+              command = touch $out
+            build a: r a
+            """)
+        r = self.fails("a")
+        self.assertEqual(r.err, "ninja: error: dependency cycle: a -> a\n")
+
+    def test_cycle_through_implicit(self):
+        self.manifest("""\
+            rule r
+              command = touch $out
+            build a: r | b
+            build b: r || a
+            """)
+        r = self.fails("a")
+        self.assertIn("ninja: error: dependency cycle: a -> b -> a", r.err)
+
+    def test_no_roots(self):
+        self.manifest("""\
+            rule r
+              command = touch $out
+            build a: r b
+            build b: r a
+            """)
+        r = self.fails()
+        self.assertIn("ninja: error: could not determine root nodes of build graph",
+                      r.err)
+
+    def test_phony_self_reference_warns(self):
+        self.manifest("""\
+            build a: phony a
+            build all: phony a
+            """)
+        r = self.build("all")
+        self.assertIn("ninja: warning: phony target 'a' names itself as an input; "
+                      "ignoring [-w phonycycle=warn]", r.err)
+
+    def test_phonycycle_warn_flag(self):
+        self.manifest("""\
+            build a: phony a
+            build all: phony a
+            """)
+        r = self.build("all", "-w", "phonycycle=warn")
+        self.assertIn("phony target 'a' names itself as an input", r.err)
+
+    def test_phonycycle_err(self):
+        self.manifest("""\
+            build a: phony a
+            build all: phony a
+            """)
+        r = self.fails("all", "-w", "phonycycle=err")
+        self.assertIn("ninja: error: dependency cycle: a -> a [-w phonycycle=err]",
+                      r.err)
+
+
+class Targets(NjTestCase):
+    M = """\
+        rule r
+          command = touch $out
+        build abc: r
+        """
+
+    def test_unknown_target(self):
+        self.manifest(self.M)
+        r = self.fails("nothing")
+        self.assertEqual(r.err, "ninja: error: unknown target 'nothing'\n")
+
+    def test_unknown_target_did_you_mean(self):
+        self.manifest(self.M)
+        r = self.fails("abd")
+        self.assertEqual(r.err, "ninja: error: unknown target 'abd', did you mean 'abc'?\n")
+
+    def test_missing_input_no_rule(self):
+        self.manifest("""\
+            rule r
+              command = touch $out
+            build a: r missing
+            """)
+        r = self.fails()
+        self.assertEqual(r.err, "ninja: error: 'missing', needed by 'a', "
+                                "missing and no known rule to make it\n")
+        self.assertFalse(self.exists("a"))
+
+    def test_unknown_tool(self):
+        self.manifest(self.M)
+        r = self.fails("-t", "nosuchtool")
+        self.assertRegex(r.err, r"ninja: (fatal|error): unknown tool 'nosuchtool'")
+
+    def test_unknown_debug_mode(self):
+        self.manifest(self.M)
+        r = self.fails("-d", "bogus")
+        self.assertIn("ninja: error: unknown debug setting 'bogus'", r.err)
+
+
+if __name__ == "__main__":
+    unittest.main()

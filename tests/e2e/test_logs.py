@@ -1,0 +1,240 @@
+""".ninja_log and .ninja_deps, and taking turns with ninja in one directory."""
+
+import os
+import re
+import subprocess
+import unittest
+
+from harness import (NjTestCase, nj_only, not_ninja, IS_NINJA, SYSTEM_NINJA,
+                     base_env, TIMEOUT)
+
+CC = """\
+rule cc
+  command = echo "$out: $in hdr.h" > $out.d; cp $in $out; echo $out >> runs
+  depfile = $out.d
+  deps = gcc
+  description = CC $out
+build x.o: cc x.c
+build y.o: cc y.c
+"""
+
+
+def log_version(text):
+    m = re.match(r"# ninja log v(\d+)\n", text)
+    return int(m.group(1)) if m else None
+
+
+class BuildLog(NjTestCase):
+    def setUp(self):
+        super().setUp()
+        for f in ("x.c", "y.c", "hdr.h"):
+            self.write(f, f)
+        self.manifest(CC)
+
+    def test_log_header(self):
+        self.build()
+        v = log_version(self.read(".ninja_log"))
+        self.assertIn(v, (5, 6, 7), self.read(".ninja_log")[:40])
+
+    @unittest.skipUnless(IS_NINJA, "ninja 1.11 writes v5; nj writes v7")
+    def test_ninja_writes_v5(self):
+        self.build()
+        self.assertTrue(self.read(".ninja_log").startswith("# ninja log v5\n"))
+
+    @nj_only("a new log is written as version 7 (ninja 1.13)")
+    def test_new_log_is_v7(self):
+        self.build()
+        self.assertTrue(self.read(".ninja_log").startswith("# ninja log v7\n"))
+
+    def test_log_records_outputs(self):
+        self.build()
+        lines = self.read(".ninja_log").splitlines()[1:]
+        outs = sorted(l.split("\t")[3] for l in lines)
+        self.assertEqual(outs, ["x.o", "y.o"])
+        for l in lines:
+            f = l.split("\t")
+            self.assertEqual(len(f), 5, l)
+            int(f[0]), int(f[1]), int(f[2])
+            self.assertRegex(f[4], r"^[0-9a-f]+$")
+
+    def test_log_records_every_output_of_edge(self):
+        self.manifest("rule w\n  command = touch $out\nbuild a b: w\n")
+        self.build()
+        outs = sorted(l.split("\t")[3]
+                      for l in self.read(".ninja_log").splitlines()[1:])
+        self.assertEqual(outs, ["a", "b"])
+
+    def test_dry_run_writes_no_entries(self):
+        self.build("-n")
+        if self.exists(".ninja_log"):
+            self.assertEqual(self.read(".ninja_log").splitlines()[1:], [])
+
+    def test_failed_edge_not_logged(self):
+        self.manifest("rule f\n  command = touch $out; false\nbuild a: f\n")
+        self.fails()
+        if self.exists(".ninja_log"):
+            self.assertNotIn("\ta\t", self.read(".ninja_log"))
+
+    def test_torn_last_line(self):
+        self.build()
+        with open(self.path(".ninja_log"), "a") as f:
+            f.write("123\t45")
+        r = self.build()
+        self.assertIn("ninja: no work to do.", r.out)
+        os.unlink(self.path("y.o"))
+        r = self.build()
+        self.assertRan(r, 1)
+        self.assertNoWork()
+
+    def test_garbage_line_in_log(self):
+        self.build()
+        with open(self.path(".ninja_log"), "a") as f:
+            f.write("this is not a log line\n")
+        r = self.build()
+        self.assertEqual(r.rc, 0)
+        self.assertNoWork()
+
+    def test_deleted_log_rebuilds_all(self):
+        self.build()
+        os.unlink(self.path(".ninja_log"))
+        r = self.build()
+        # without a log nothing is known about the commands: all rebuilt
+        self.assertRan(r, 2)
+        self.assertNoWork()
+
+    def test_old_log_version_starts_over(self):
+        self.build()
+        self.write(".ninja_log", "# ninja log v3\n", dedent=False)
+        r = self.build()
+        self.assertEqual(r.rc, 0)
+        self.assertNoWork()
+
+    def test_log_in_builddir_created(self):
+        self.manifest("builddir = b/d\n", CC)
+        self.build()
+        self.assertTrue(self.exists("b/d/.ninja_log"))
+        self.assertTrue(self.exists("b/d/.ninja_deps"))
+        self.assertNoWork()
+
+
+class DepsLog(NjTestCase):
+    def setUp(self):
+        super().setUp()
+        for f in ("x.c", "y.c", "hdr.h"):
+            self.write(f, f)
+        self.manifest(CC)
+
+    def test_deps_log_header(self):
+        self.build()
+        data = self.readb(".ninja_deps")
+        self.assertTrue(data.startswith(b"# ninjadeps\n"), data[:16])
+        self.assertEqual(int.from_bytes(data[12:16], "little"), 4)
+
+    def test_truncated_deps_log(self):
+        self.build()
+        data = self.readb(".ninja_deps")
+        with open(self.path(".ninja_deps"), "wb") as f:
+            f.write(data[:-5])
+        r = self.build()
+        self.assertEqual(r.rc, 0)
+        self.assertNotIn("error", r.err)
+        # a second run settles to no work, and deps work again
+        self.assertNoWork()
+        self.touch_newer("hdr.h")
+        r = self.build()
+        self.assertRan(r, 2)
+        self.assertNoWork()
+
+    def test_truncated_to_header(self):
+        self.build()
+        data = self.readb(".ninja_deps")
+        with open(self.path(".ninja_deps"), "wb") as f:
+            f.write(data[:16])
+        r = self.build()
+        self.assertRan(r, 2)  # deps missing: both rebuilt
+        self.assertNoWork()
+
+    def test_garbage_deps_log(self):
+        self.build()
+        self.write(".ninja_deps", "garbage garbage garbage", dedent=False)
+        r = self.build()
+        self.assertEqual(r.rc, 0)
+        self.assertNoWork()
+
+    def test_deleted_deps_log_rebuilds(self):
+        self.build()
+        os.unlink(self.path(".ninja_deps"))
+        r = self.build()
+        self.assertRan(r, 2)
+        self.assertNoWork()
+
+    def test_deps_survive_many_builds(self):
+        self.build()
+        for i in range(3):
+            self.touch_newer("x.c", "x%d" % i)
+            r = self.build()
+            self.assertRan(r, 1)
+        self.touch_newer("hdr.h")
+        r = self.build()
+        self.assertRan(r, 2)
+
+
+@not_ninja("needs nj and ninja side by side")
+class TakingTurns(NjTestCase):
+    """nj and /usr/bin/ninja alternate in one build directory."""
+
+    def setUp(self):
+        super().setUp()
+        for f in ("x.c", "y.c", "hdr.h"):
+            self.write(f, f)
+        self.manifest(CC, "rule w\n  command = touch $out\n  restat = 1\nbuild z: w x.o\n")
+
+    def ninja(self, *args):
+        return self.build(*args, binary=SYSTEM_NINJA)
+
+    def test_ninja_then_nj_no_work(self):
+        self.ninja()
+        r = self.build()
+        self.assertEqual(r.out, "ninja: no work to do.\n", r)
+
+    def test_ninja_then_nj_deps_still_work(self):
+        self.ninja()
+        self.touch_newer("hdr.h")
+        r = self.build()
+        self.assertRan(r, 3)
+        self.assertNoWork()
+
+    def test_nj_writes_into_ninja_log_then_ninja_no_work(self):
+        # nj keeps the log version ninja wrote, so ninja understands its records
+        self.ninja()
+        v = log_version(self.read(".ninja_log"))
+        self.touch_newer("y.c")
+        r = self.build()
+        self.assertRan(r, 1)
+        self.assertEqual(log_version(self.read(".ninja_log")), v)
+        r = self.ninja()
+        self.assertEqual(r.out, "ninja: no work to do.\n", r)
+
+    def test_nj_fresh_then_ninja_no_work(self):
+        ver = subprocess.run([SYSTEM_NINJA, "--version"], capture_output=True,
+                             text=True, timeout=TIMEOUT).stdout.strip()
+        if tuple(int(x) for x in ver.split(".")[:2]) < (1, 13):
+            self.skipTest("ninja %s cannot read the v7 log nj writes" % ver)
+        self.build()
+        r = self.ninja()
+        self.assertEqual(r.out, "ninja: no work to do.\n", r)
+
+    def test_alternate_several_times(self):
+        self.ninja()
+        for i, tool in enumerate(["nj", "ninja", "nj", "ninja"]):
+            self.touch_newer("x.c", "x%d" % i)
+            r = self.build(binary=None if tool == "nj" else SYSTEM_NINJA)
+            self.assertRan(r, 2)
+            self.assertEqual(self.read("x.o"), "x%d" % i)
+        self.assertNoWork()
+        r = self.ninja()
+        self.assertEqual(r.out, "ninja: no work to do.\n", r)
+
+
+if __name__ == "__main__":
+    unittest.main()
