@@ -259,8 +259,6 @@ static void on_edge_finished(struct status *s, struct edge *e, int64_t ms,
 	bool console = edge_use_console(e);
 	if (console)
 		set_console_locked(p, false);
-	if (p->verbosity == VERB_QUIET)
-		return;
 	if (!console)
 		print_status(p, e);
 	p->running--;

@@ -332,7 +332,9 @@ static int parse_edge(struct parser *p, struct err *err)
 		struct evalstr val;
 		if (parse_let(p, &key, &keylen, &val, err) < 0)
 			goto out;
-		eval_scope(p, &val, env);
+		/* ninja evaluates edge bindings in the file scope: they see
+		 * neither $in nor the edge's earlier bindings. */
+		eval_scope(p, &val, p->env);
 		scope_set(env, &st->arena, key, keylen, p->tmp.s ? p->tmp.s : "",
 			  p->tmp.len);
 		has_indent = lexer_peek(&p->lx, TOK_INDENT);

@@ -68,42 +68,22 @@ static int parse_signature(const char *s, size_t len)
 	return i > n ? v : 0;
 }
 
-/* Store one entry, in its node or in the unknown list. */
+/* Store one entry in its node. Paths the manifest does not name get a
+ * node too: a dyndep file may name them later in this build, and tools and
+ * recompaction see them like any other. */
 static void put_entry(struct build_log *bl, struct state *st, const char *path,
 		      size_t pathlen, int32_t start, int32_t end, int64_t mtime,
 		      uint64_t hash)
 {
 	bl->total_entries++;
-	struct node *n = state_lookup(st, path, pathlen);
-	if (n) {
-		if (!n->has_log)
-			bl->unique_entries++;
-		n->has_log = true;
-		n->log_start_ms = start;
-		n->log_end_ms = end;
-		n->log_mtime = mtime;
-		n->log_hash = hash;
-		return;
-	}
-	size_t idx = (size_t)(uintptr_t)hmap_get(&bl->unknown_index, path,
-						 pathlen);
-	struct unknown_entry *u;
-	if (idx) {
-		u = &bl->unknown[idx - 1];
-	} else {
+	struct node *n = state_node(st, path, pathlen);
+	if (!n->has_log)
 		bl->unique_entries++;
-		xgrow((void **)&bl->unknown, &bl->unknown_cap, bl->nunknown + 1,
-		      sizeof(*bl->unknown));
-		u = &bl->unknown[bl->nunknown++];
-		u->path = arena_strndup(&bl->arena, path, pathlen);
-		u->pathlen = pathlen;
-		hmap_put(&bl->unknown_index, u->path, pathlen,
-			 (void *)(uintptr_t)bl->nunknown);
-	}
-	u->start_ms = start;
-	u->end_ms = end;
-	u->mtime = mtime;
-	u->hash = hash;
+	n->has_log = true;
+	n->log_start_ms = start;
+	n->log_end_ms = end;
+	n->log_mtime = mtime;
+	n->log_hash = hash;
 }
 
 /* Parse "start\tend\tmtime\tpath\thash" (no newline). Lines that do not
@@ -390,17 +370,6 @@ int build_log_recompact(struct build_log *bl, struct state *st,
 		kept++;
 		rc = flush_chunk(fd, &out, false);
 	}
-	/* Unknown entries: keep the live ones, in order, and re-index. */
-	size_t live = 0;
-	for (size_t i = 0; i < bl->nunknown && rc == 0; i++) {
-		struct unknown_entry *u = &bl->unknown[i];
-		if (path_dead(NULL, u->path))
-			continue;
-		format_line(&out, u->start_ms, u->end_ms, u->mtime, u->path,
-			    u->pathlen, u->hash);
-		bl->unknown[live++] = *u;
-		rc = flush_chunk(fd, &out, false);
-	}
 	if (rc == 0)
 		rc = flush_chunk(fd, &out, true);
 	if (rc < 0)
@@ -416,13 +385,7 @@ int build_log_recompact(struct build_log *bl, struct state *st,
 	if (rc < 0) {
 		unlink(tmp.s);
 	} else {
-		bl->nunknown = live;
-		hmap_free(&bl->unknown_index);
-		for (size_t i = 0; i < live; i++)
-			hmap_put(&bl->unknown_index, bl->unknown[i].path,
-				 bl->unknown[i].pathlen,
-				 (void *)(uintptr_t)(i + 1));
-		bl->total_entries = bl->unique_entries = kept + live;
+		bl->total_entries = bl->unique_entries = kept;
 		bl->needs_recompact = false;
 		bl->version = bl->write_version;
 	}
@@ -438,8 +401,5 @@ void build_log_close(struct build_log *bl)
 	if (bl->fd >= 0)
 		close(bl->fd);
 	free(bl->path);
-	free(bl->unknown);
-	hmap_free(&bl->unknown_index);
-	arena_free(&bl->arena);
 	build_log_init(bl);
 }

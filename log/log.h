@@ -15,16 +15,8 @@
 /* ---- .ninja_log ----------------------------------------------------------
  * Line format (after the "# ninja log vN" header):
  *   start_ms \t end_ms \t mtime \t output_path \t command_hash_hex
- * Entries for paths that are nodes live in the nodes (has_log, log_*).
- * Entries for paths the manifest does not know are kept here (ninja keeps
- * them while the file exists) so recompaction and tools see them. */
-struct unknown_entry {
-	const char *path; /* in build_log.arena */
-	size_t pathlen;
-	uint64_t hash;
-	int64_t mtime;
-	int32_t start_ms, end_ms;
-};
+ * Every entry lives in a node (has_log, log_*); loading makes nodes for
+ * paths the manifest does not name, as the deps log does. */
 
 /* The oldest and newest .ninja_log versions nj reads. */
 #define BUILD_LOG_OLDEST_VERSION 5
@@ -36,10 +28,6 @@ struct build_log {
 	int version;       /* of the file as loaded; 0 if none */
 	int write_version; /* version new lines are written in */
 	size_t total_entries, unique_entries;
-	struct unknown_entry *unknown;
-	size_t nunknown, unknown_cap;
-	struct hmap unknown_index; /* path -> index + 1 */
-	struct arena arena;        /* unknown entries' paths */
 	bool needs_recompact;
 };
 
