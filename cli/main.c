@@ -129,7 +129,11 @@ static bool warning_enable(struct options *o, const char *name)
 	return true;
 }
 
-/* NJ_FLAGS are read before the command line's own: split on blanks. */
+/* NJ_FLAGS are read before the command line's own: split on blanks. The
+ * words live as long as the process. */
+static char *env_flags_text;
+static char **env_flags_argv;
+
 static char **with_env_flags(int *argc, char **argv)
 {
 	const char *env = getenv("NJ_FLAGS");
@@ -149,6 +153,8 @@ static char **with_env_flags(int *argc, char **argv)
 	}
 	v[n] = NULL;
 	*argc = (int)n;
+	env_flags_text = copy;
+	env_flags_argv = v;
 	return v;
 }
 
@@ -285,6 +291,8 @@ static int session_load(struct session *s)
 	struct options *o = s->o;
 	struct err err = {0};
 	state_init(&s->st);
+	build_log_init(&s->log);
+	deps_log_init(&s->deps);
 	s->st.opt.dupbuild_err = o->dupbuild_err;
 	s->st.opt.phonycycle_err = o->phonycycle_err;
 	s->st.opt.explain = o->explain;
@@ -307,8 +315,6 @@ static int session_load(struct session *s)
 			  strerror(errno));
 		return 1;
 	}
-	build_log_init(&s->log);
-	deps_log_init(&s->deps);
 	char *lp = log_path(s, ".ninja_log");
 	if (build_log_load(&s->log, &s->st, lp, &err) < 0) {
 		cli_error("loading build log %s: %s", lp, err.msg);
@@ -469,6 +475,58 @@ out:
 	return rc;
 }
 
+/* Load, rebuild the manifest if it is stale (reloading after), build. */
+static int run(struct options *o, struct printer *printer, int argc,
+	       char **argv)
+{
+	if (o->tool && strcmp(o->tool, "list") == 0) {
+		printf("nj subtools:\n");
+		return 0;
+	}
+	if (o->working_dir) {
+		/* The quotes are what Emacs looks for to follow the directory. */
+		if (!o->tool && o->verbosity != VERB_NO_STATUS)
+			printer_info(printer, "Entering directory `%s'", o->working_dir);
+		if (chdir(o->working_dir) < 0)
+			fatal("chdir to '%s' - %s", o->working_dir, strerror(errno));
+	}
+	enum { CYCLE_LIMIT = 100 };
+	for (int cycle = 1; cycle <= CYCLE_LIMIT; cycle++) {
+		struct session s = {.o = o, .printer = printer};
+		int rc = session_load(&s);
+		if (rc >= 0) {
+			session_free(&s);
+			return rc;
+		}
+		struct err err = {0};
+		int r = rebuild_manifest(&s, &err);
+		if (r > 0) {
+			session_free(&s);
+			if (o->cfg.dry_run)
+				return 0;
+			continue;
+		}
+		if (r < 0) {
+			if (strstr(err.msg, "interrupted by user")) {
+				printer_info(printer, "build stopped: %s.", err.msg);
+				rc = 2;
+			} else {
+				cli_error("rebuilding '%s': %s", o->input_file, err.msg);
+				rc = 1;
+			}
+			err_clear(&err);
+			session_free(&s);
+			return rc;
+		}
+		rc = run_build(&s, argc, argv);
+		session_free(&s);
+		return rc;
+	}
+	cli_error("manifest '%s' still dirty after %d tries, perhaps system time is not set",
+		  o->input_file, CYCLE_LIMIT);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	/* Keep 0-2 open so no pipe nj makes can land on them. */
@@ -488,50 +546,7 @@ int main(int argc, char **argv)
 		return rc;
 	struct printer printer;
 	printer_init(&printer, o.verbosity, o.cfg.parallelism);
-	if (o.tool && strcmp(o.tool, "list") == 0) {
-		printf("nj subtools:\n");
-		return 0;
-	}
-	if (o.working_dir) {
-		/* The quotes are what Emacs looks for to follow the directory. */
-		if (!o.tool && o.verbosity != VERB_NO_STATUS)
-			printer_info(&printer, "Entering directory `%s'", o.working_dir);
-		if (chdir(o.working_dir) < 0)
-			fatal("chdir to '%s' - %s", o.working_dir, strerror(errno));
-	}
-	enum { CYCLE_LIMIT = 100 };
-	for (int cycle = 1; cycle <= CYCLE_LIMIT; cycle++) {
-		struct session s = {.o = &o, .printer = &printer};
-		rc = session_load(&s);
-		if (rc >= 0) {
-			session_free(&s);
-			return rc;
-		}
-		struct err err = {0};
-		int r = rebuild_manifest(&s, &err);
-		if (r > 0) {
-			session_free(&s);
-			if (o.cfg.dry_run)
-				return 0;
-			continue;
-		}
-		if (r < 0) {
-			if (strstr(err.msg, "interrupted by user")) {
-				printer_info(&printer, "build stopped: %s.", err.msg);
-				session_free(&s);
-				return 2;
-			}
-			cli_error("rebuilding '%s': %s", o.input_file, err.msg);
-			err_clear(&err);
-			session_free(&s);
-			return 1;
-		}
-		rc = run_build(&s, argc, argv);
-		session_free(&s);
-		printer_free(&printer);
-		return rc;
-	}
-	cli_error("manifest '%s' still dirty after %d tries, perhaps system time is not set",
-		  o.input_file, CYCLE_LIMIT);
-	return 1;
+	rc = run(&o, &printer, argc, argv);
+	printer_free(&printer);
+	return rc;
 }

@@ -126,6 +126,8 @@ void edge_add_output(struct state *st, struct edge *e, struct node *n)
 void edge_insert_implicit(struct state *st, struct edge *e,
 			  struct node **nodes, size_t n)
 {
+	if (n == 0)
+		return;
 	arena_grow(&st->arena, (void **)&e->inputs, &e->inputs_cap,
 		   e->ninputs + n, sizeof(*e->inputs));
 	size_t at = e->ninputs - e->norder_only;

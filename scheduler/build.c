@@ -382,9 +382,9 @@ static void cleanup(struct builder *b)
 			unlink(depfile.s);
 		buf_free(&depfile);
 	}
-	struct job *j;
-	while (b->ex_ready && (j = exec_next_finished(&b->ex)))
-		exec_job_free(j);
+	/* Every queued job is also in b->jobs: empty the queue, free once. */
+	while (b->ex_ready && exec_next_finished(&b->ex))
+		;
 	for (size_t i = 0; i < b->njobs; i++)
 		exec_job_free(b->jobs[i]);
 	b->njobs = 0;
