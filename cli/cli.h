@@ -34,4 +34,8 @@ void printer_info(struct printer *p, const char *fmt, ...)
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* -d stats: time since start_ns is added to the metric called name. */
+void metric_add(const char *name, int64_t start_ns);
+void metrics_report(void);
+
 #endif

@@ -297,7 +297,10 @@ static int session_load(struct session *s)
 	s->st.opt.phonycycle_err = o->phonycycle_err;
 	s->st.opt.explain = o->explain;
 	s->st.warn = warn_fn;
-	if (manifest_load(&s->st, o->input_file, &err) < 0) {
+	int64_t t0 = exec_now_ns();
+	int loaded = manifest_load(&s->st, o->input_file, &err);
+	metric_add(".ninja parse", t0);
+	if (loaded < 0) {
 		if (err.fatal)
 			fatal("%s", err.msg);
 		cli_error("%s", err.msg);
@@ -316,7 +319,10 @@ static int session_load(struct session *s)
 		return 1;
 	}
 	char *lp = log_path(s, ".ninja_log");
-	if (build_log_load(&s->log, &s->st, lp, &err) < 0) {
+	t0 = exec_now_ns();
+	loaded = build_log_load(&s->log, &s->st, lp, &err);
+	metric_add(".ninja_log load", t0);
+	if (loaded < 0) {
 		cli_error("loading build log %s: %s", lp, err.msg);
 		free(lp);
 		err_clear(&err);
@@ -330,7 +336,10 @@ static int session_load(struct session *s)
 	}
 	free(lp);
 	char *dp = log_path(s, ".ninja_deps");
-	if (deps_log_load(&s->deps, &s->st, dp, &err) < 0) {
+	t0 = exec_now_ns();
+	loaded = deps_log_load(&s->deps, &s->st, dp, &err);
+	metric_add(".ninja_deps load", t0);
+	if (loaded < 0) {
 		cli_error("loading deps log %s: %s", dp, err.msg);
 		free(dp);
 		err_clear(&err);
@@ -451,6 +460,7 @@ static int run_build(struct session *s, int argc, char **argv)
 	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
 		     &s->printer->ops);
 	int rc = 0;
+	int64_t t0 = exec_now_ns();
 	for (size_t i = 0; i < ntargets; i++) {
 		if (builder_add_target(&b, targets[i], &err) < 0) {
 			cli_error("%s", err.msg);
@@ -458,11 +468,15 @@ static int run_build(struct session *s, int argc, char **argv)
 			goto out;
 		}
 	}
+	metric_add("dirty scan", t0);
 	if (builder_up_to_date(&b)) {
 		printer_info(s->printer, "no work to do.");
 		goto out;
 	}
-	if (builder_build(&b, &err) < 0) {
+	t0 = exec_now_ns();
+	int built = builder_build(&b, &err);
+	metric_add("build", t0);
+	if (built < 0) {
 		if (err.fatal)
 			fatal("%s", err.msg);
 		printer_info(s->printer, "build stopped: %s.", err.msg);
@@ -547,6 +561,8 @@ int main(int argc, char **argv)
 	struct printer printer;
 	printer_init(&printer, o.verbosity, o.cfg.parallelism);
 	rc = run(&o, &printer, argc, argv);
+	if (o.stats)
+		metrics_report();
 	printer_free(&printer);
 	return rc;
 }
