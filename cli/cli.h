@@ -34,6 +34,18 @@ void printer_info(struct printer *p, const char *fmt, ...)
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* -t tools: they run once the manifest is loaded (the logs are theirs to
+ * load); argv[0] is the tool's name. */
+struct tool_ctx {
+	struct state *st;
+	struct build_log *log;
+	struct deps_log *deps;
+	const char *log_path, *deps_path;
+};
+bool tool_exists(const char *name);
+int tool_list(void);
+int tool_run(const char *name, struct tool_ctx *t, int argc, char **argv);
+
 /* -d stats: time since start_ns is added to the metric called name. */
 void metric_add(const char *name, int64_t start_ns);
 void metrics_report(void);

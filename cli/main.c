@@ -240,6 +240,8 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 struct session {
 	struct options *o;
 	struct printer *printer;
+	int argc; /* what follows the options (or the tool's name) */
+	char **argv;
 	struct state st;
 	struct build_log log;
 	struct deps_log deps;
@@ -307,9 +309,6 @@ static int session_load(struct session *s)
 		err_clear(&err);
 		return 1;
 	}
-	if (o->tool) {
-		fatal("unknown tool '%s'", o->tool);
-	}
 	const struct scope_val *bd = scope_lookup(s->st.root, "builddir", 8);
 	s->build_dir = bd ? xstrndup(bd->s, bd->len) : NULL;
 	if (s->build_dir && *s->build_dir && !o->cfg.dry_run &&
@@ -317,6 +316,15 @@ static int session_load(struct session *s)
 		cli_error("creating build directory %s: %s", s->build_dir,
 			  strerror(errno));
 		return 1;
+	}
+	if (o->tool) {
+		char *lp = log_path(s, ".ninja_log"), *dp = log_path(s, ".ninja_deps");
+		struct tool_ctx t = {&s->st, &s->log, &s->deps, lp, dp};
+		/* the tool sees its own name first, as getopt wants */
+		int rc = tool_run(o->tool, &t, s->argc + 1, s->argv - 1);
+		free(lp);
+		free(dp);
+		return rc;
 	}
 	char *lp = log_path(s, ".ninja_log");
 	t0 = exec_now_ns();
@@ -493,10 +501,10 @@ out:
 static int run(struct options *o, struct printer *printer, int argc,
 	       char **argv)
 {
-	if (o->tool && strcmp(o->tool, "list") == 0) {
-		printf("nj subtools:\n");
-		return 0;
-	}
+	if (o->tool && strcmp(o->tool, "list") == 0)
+		return tool_list();
+	if (o->tool && !tool_exists(o->tool))
+		fatal("unknown tool '%s'", o->tool);
 	if (o->working_dir) {
 		/* The quotes are what Emacs looks for to follow the directory. */
 		if (!o->tool && o->verbosity != VERB_NO_STATUS)
@@ -506,7 +514,8 @@ static int run(struct options *o, struct printer *printer, int argc,
 	}
 	enum { CYCLE_LIMIT = 100 };
 	for (int cycle = 1; cycle <= CYCLE_LIMIT; cycle++) {
-		struct session s = {.o = o, .printer = printer};
+		struct session s = {.o = o, .printer = printer, .argc = argc,
+				    .argv = argv};
 		int rc = session_load(&s);
 		if (rc >= 0) {
 			session_free(&s);

@@ -197,6 +197,10 @@ char *graph_take_eval_error(void);
 /* 64-bit hash of a command, with the function a log version uses:
  * MurmurHash64A for versions up to 6, rapidhash from 7 on. */
 uint64_t command_hash(const char *cmd, size_t len, int log_version);
+/* Does a logged hash belong to cmd? Either function is accepted, since
+ * ninja 1.11 and 1.13 append to each other's logs in their own format. */
+bool command_hash_matches(const char *cmd, size_t len, int log_version,
+			  uint64_t logged);
 
 /* ---- manifest and dyndep parsing ----------------------------------------- */
 /* Load path (relative to cwd) into st. err carries file:line diagnostics. */

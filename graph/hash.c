@@ -153,3 +153,15 @@ uint64_t command_hash(const char *cmd, size_t len, int log_version)
 		return murmur64a(p, len);
 	return rapidhash(p, len);
 }
+
+bool command_hash_matches(const char *cmd, size_t len, int log_version,
+			  uint64_t logged)
+{
+	if (command_hash(cmd, len, log_version) == logged)
+		return true;
+	/* An older ninja appends MurmurHash lines even to a version 7 log it
+	 * did not write; a match under the other function is the same
+	 * command, not a changed one. */
+	int other = log_version > 0 && log_version <= 6 ? 7 : 5;
+	return command_hash(cmd, len, other) == logged;
+}

@@ -211,7 +211,8 @@ static bool output_dirty(struct state *st, struct edge *e,
 	bool generator = edge_binding_bool(e, "generator");
 	if (out->has_log) {
 		if (!generator &&
-		    command_hash(cmd, cmdlen, st->log_version) != out->log_hash) {
+		    !command_hash_matches(cmd, cmdlen, st->log_version,
+					  out->log_hash)) {
 			explain(st, "command line changed for %s", out->path);
 			return true;
 		}

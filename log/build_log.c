@@ -331,8 +331,9 @@ static int flush_chunk(int fd, struct buf *b, bool force)
 	return rc;
 }
 
-int build_log_recompact(struct build_log *bl, struct state *st,
-			struct err *err)
+/* Rewrite the log with one line per entry, dropping dead ones when asked. */
+static int rewrite(struct build_log *bl, struct state *st, bool drop_dead,
+		   struct err *err)
 {
 	if (!bl->path) {
 		err_set(err, "build log: recompact before open");
@@ -361,7 +362,7 @@ int build_log_recompact(struct build_log *bl, struct state *st,
 		struct node *n = st->nodes[i];
 		if (!n->has_log)
 			continue;
-		if (path_dead(n, n->path)) {
+		if (drop_dead && path_dead(n, n->path)) {
 			n->has_log = false;
 			continue;
 		}
@@ -394,6 +395,32 @@ int build_log_recompact(struct build_log *bl, struct state *st,
 	if (rc == 0 && was_open)
 		rc = open_append(bl, st, err);
 	return rc;
+}
+
+int build_log_recompact(struct build_log *bl, struct state *st,
+			struct err *err)
+{
+	return rewrite(bl, st, true, err);
+}
+
+int build_log_restat(struct build_log *bl, struct state *st,
+		     char **outputs, int n, struct err *err)
+{
+	for (size_t i = 0; i < st->nnodes; i++) {
+		struct node *node = st->nodes[i];
+		if (!node->has_log)
+			continue;
+		bool wanted = n == 0;
+		for (int j = 0; j < n && !wanted; j++)
+			wanted = strcmp(outputs[j], node->path) == 0;
+		if (!wanted)
+			continue;
+		int64_t t = path_mtime(node->path, err);
+		if (t < 0)
+			return -1;
+		node->log_mtime = t;
+	}
+	return rewrite(bl, st, false, err);
 }
 
 void build_log_close(struct build_log *bl)

@@ -61,6 +61,10 @@ int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
  * builds it and the file does not exist (ninja's IsPathDead). */
 int build_log_recompact(struct build_log *bl, struct state *st,
 			struct err *err);
+/* -t restat: record the current mtime of the given outputs (all when n is
+ * 0) and rewrite the log, keeping every entry. */
+int build_log_restat(struct build_log *bl, struct state *st,
+		     char **outputs, int n, struct err *err);
 /* Close the file and free the log's own memory (nodes keep their fields). */
 void build_log_close(struct build_log *bl);
 

@@ -1,0 +1,98 @@
+/* -t tools. CMake runs "-t recompact" and "-t restat" after generating;
+ * the rest of ninja's tools come with the CMake/Meson work. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int tool_recompact(struct tool_ctx *t, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct err err = {0};
+	struct stat sb;
+	int rc = 0;
+	if (stat(t->log_path, &sb) == 0) {
+		if (build_log_load(t->log, t->st, t->log_path, &err) < 0 ||
+		    build_log_open(t->log, t->st, t->log_path, &err) < 0 ||
+		    build_log_recompact(t->log, t->st, &err) < 0) {
+			cli_error("failed recompaction: %s", err.msg);
+			rc = 1;
+		}
+	}
+	if (rc == 0 && stat(t->deps_path, &sb) == 0) {
+		if (deps_log_load(t->deps, t->st, t->deps_path, &err) < 0 ||
+		    deps_log_open(t->deps, t->st, t->deps_path, &err) < 0 ||
+		    deps_log_recompact(t->deps, t->st, &err) < 0) {
+			cli_error("failed recompaction: %s", err.msg);
+			rc = 1;
+		}
+	}
+	err_clear(&err);
+	return rc;
+}
+
+static int tool_restat(struct tool_ctx *t, int argc, char **argv)
+{
+	/* argv[0] is the tool's name, for getopt */
+	optind = 1;
+	int opt;
+	while ((opt = getopt(argc, argv, "h")) != -1) {
+		printf("usage: ninja -t restat [outputs]\n");
+		return 1;
+	}
+	argv += optind;
+	argc -= optind;
+	struct stat sb;
+	if (stat(t->log_path, &sb) != 0)
+		return 0; /* nothing to restat */
+	struct err err = {0};
+	int rc = 0;
+	if (build_log_load(t->log, t->st, t->log_path, &err) < 0) {
+		cli_error("loading build log %s: %s", t->log_path, err.msg);
+		rc = 1;
+	} else if (build_log_open(t->log, t->st, t->log_path, &err) < 0 ||
+		   build_log_restat(t->log, t->st, argv, argc, &err) < 0) {
+		cli_error("failed recompaction: %s", err.msg);
+		rc = 1;
+	}
+	err_clear(&err);
+	return rc;
+}
+
+static const struct tool {
+	const char *name, *desc;
+	int (*run)(struct tool_ctx *t, int argc, char **argv);
+} tools[] = {
+	{"recompact", "recompacts ninja-internal data structures", tool_recompact},
+	{"restat", "restats all outputs in the build log", tool_restat},
+};
+
+bool tool_exists(const char *name)
+{
+	if (strcmp(name, "list") == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++)
+		if (strcmp(tools[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+int tool_list(void)
+{
+	printf("nj subtools:\n");
+	for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++)
+		printf("%10s  %s\n", tools[i].name, tools[i].desc);
+	return 0;
+}
+
+int tool_run(const char *name, struct tool_ctx *t, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++)
+		if (strcmp(tools[i].name, name) == 0)
+			return tools[i].run(t, argc, argv);
+	return 1;
+}
