@@ -110,4 +110,61 @@ int deps_log_recompact(struct deps_log *dl, struct state *st,
 		       struct err *err);
 void deps_log_close(struct deps_log *dl);
 
+/* ---- .nj_history ----------------------------------------------------------
+ * nj's own record of every run: per edge (keyed by its first output) and
+ * run, the peak memory, CPU and wall time, exit code, and whether nj (or
+ * the kernel) killed it for memory. Records are appended one write each;
+ * a torn last record is dropped on load. When the file has grown, old
+ * records are folded into one summary per edge and that block is written
+ * compressed with zstd, the records that follow stay plain appends.
+ * Nothing here knows about the graph: keys and rule names are strings. */
+struct history_run {
+	int64_t peak;    /* bytes; -1 if not measured (times too) */
+	int64_t cpu_ms;
+	int64_t wall_ms;
+	int exit_code;
+	bool mem_killed; /* killed for memory: peak is what it had reached */
+};
+struct history_edge; /* per-key summary, private to log/history.c */
+struct history {
+	int fd;
+	char *path;
+	struct hmap edges; /* key -> struct history_edge* */
+	struct hmap rules; /* rule name -> private per-rule data */
+	size_t records, unique; /* records in the file, distinct keys */
+	bool needs_recompact;
+	struct arena arena;
+};
+void history_init(struct history *h);
+/* Load path (remembered for open); a missing file is an empty history, a
+ * damaged one is recovered as far as it reads (never fatal: a torn last
+ * line is cut off, an unreadable file or block is rewritten at open). */
+int history_load(struct history *h, const char *path, struct err *err);
+/* Open for appending (creating it), recompacting first if grown (or
+ * damaged). Needs history_load first. */
+int history_open(struct history *h, struct err *err);
+/* Update the estimates and, once open, append one line (one write). The
+ * key must be non-empty; rule may be NULL (""). An edge belongs to the
+ * rule it last ran under. Without an open file only memory changes. */
+int history_record(struct history *h, const char *key, const char *rule,
+		   const struct history_run *run, struct err *err);
+/* Fold everything into one summary per key, zstd-compressed, written to
+ * path.tmp and renamed over path; stays open if it was. */
+int history_recompact(struct history *h, struct err *err);
+void history_close(struct history *h);
+/* Estimates, in bytes; -1 when there is nothing to go on. */
+/* The edge's own: a decayed maximum of its recent successful peaks, with a
+ * margin; raised by runs killed for memory to above what they reached. */
+int64_t history_estimate(const struct history *h, const char *key);
+/* A high percentile (p90) of the estimates of the edges of a rule. */
+int64_t history_rule_estimate(const struct history *h, const char *rule);
+/* Expected wall time of the edge's next run, ms: the mean of its recent
+ * successful runs; -1 if unknown. */
+int64_t history_wall_ms(const struct history *h, const char *key);
+/* For -t mem: the last few (up to 5) peaks of an edge, of successful runs
+ * and runs killed for memory, newest first; returns how many were written
+ * to peaks (at most max). */
+int history_recent_peaks(const struct history *h, const char *key,
+			 int64_t *peaks, int max);
+
 #endif

@@ -1,0 +1,801 @@
+/* .nj_history: per edge and run, the peak memory, CPU and wall time, exit
+ * code and whether the run was killed for memory; and the estimates the
+ * scheduler draws from them.
+ *
+ * File format (text, except for one optional zstd frame):
+ *
+ *   "# nj history v1\n"                                      plain header
+ *   or "# nj history v1 zstd <clen> <rawlen>\n" <frame> "\n"  compacted
+ *   then zero or more record lines:
+ *     peak \t cpu_ms \t wall_ms \t exit \t killed \t rule \t key \n
+ *
+ * peak is bytes, the times milliseconds, -1 meaning "not measured"; killed
+ * is 0 or 1. The key comes last so it may hold spaces. Rule and key are
+ * escaped: backslash, tab, newline and CR become \\ \t \n \r, so neither
+ * ever holds a raw separator.
+ *
+ * Each record is one write(2) on an O_APPEND descriptor, so a crash tears
+ * at most the last line; load drops a line without its newline (and cuts it
+ * from the file, so the next append starts a clean line) and skips any line
+ * that does not parse. Load never fails on content: a header it does not
+ * know, or a compacted block that does not decompress, means starting over
+ * (from the lines after the block when its extent is known) and rewriting
+ * the file at open.
+ *
+ * Recompaction (at open when the file holds > 1000 records and > 3 per key,
+ * or on demand) folds everything into one summary per key, written as the
+ * <rawlen> bytes that the <clen>-byte zstd frame decompresses to, one line
+ * each:
+ *     est \t runs \t peaks \t walls \t rule \t key \n
+ * est is the decayed maximum (before the margin, -1 when none), peaks and
+ * walls the recent ones, newest first, comma-separated ("-" when none). The
+ * file is written to path.tmp, fsync'd and renamed over path, so a crash
+ * leaves either the old file or the new one.
+ *
+ * Estimates: per successful run (exit 0, not killed) est = max(peak,
+ * est * 4/5), so one large run fades over a few smaller ones; a run killed
+ * for memory never finished, so its true peak is higher than what it had
+ * reached: est = max(est, 1.5 * reached). Failed runs change no estimate.
+ * The estimate handed out is est plus a 10% margin. Integer arithmetic
+ * throughout, so a file loads to the same estimates on every machine. */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define HEADER "# nj history v1"
+#define ZSTD_TAG " zstd "
+#define RECENT 5 /* peaks and wall times kept per key */
+#define MIN_COMPACTION_RECORDS 1000
+#define COMPACTION_RATIO 3
+#define ZSTD_LEVEL 6
+/* Values beyond 2^50 (a petabyte, or 35000 years in ms) are garbage; the
+ * cap keeps est * 3 / 2 and est * 11 / 10 far from overflow. */
+#define VALUE_MAX ((int64_t)1 << 50)
+#define EST_MAX (VALUE_MAX + VALUE_MAX / 2)
+/* No summary block nj writes comes near this; a header claiming more is
+ * damage, and must not make load allocate it. */
+#define RAW_MAX ((size_t)1 << 30)
+
+struct history_rule {
+	const char *name;
+	size_t len;
+	struct history_edge **edges; /* heap (xgrow); edges of this rule */
+	size_t nedges, cap;
+	int64_t p90; /* cached history_rule_estimate */
+	bool p90_valid;
+};
+
+struct history_edge {
+	const char *key; /* arena */
+	size_t keylen;
+	struct history_rule *rule;
+	size_t rule_idx; /* index in rule->edges */
+	int64_t est;     /* decayed max, without margin; -1: none */
+	int64_t peaks[RECENT]; /* newest first: successful and killed runs */
+	int64_t walls[RECENT]; /* newest first: successful runs */
+	int npeaks, nwalls;
+	int64_t runs; /* every run: successful, failed, killed */
+};
+
+void history_init(struct history *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->fd = -1;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+/* write(2) all of buf; a short write is continued, so a record is one
+ * write call unless the kernel splits it. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int64_t clamp(int64_t v)
+{
+	if (v < 0)
+		return -1;
+	return v > VALUE_MAX ? VALUE_MAX : v;
+}
+
+/* A whole field as a decimal integer within [-1, max] ("-1" is
+ * "unknown"); false on anything else. No strtoll: fields are not
+ * NUL-terminated and this is the hot loop of a load. */
+static bool parse_num(const char *s, const char *end, int64_t max,
+		      int64_t *out)
+{
+	bool neg = false;
+	if (s < end && *s == '-') {
+		neg = true;
+		s++;
+	}
+	if (s == end || end - s > 16)
+		return false;
+	int64_t v = 0;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	if (neg)
+		v = -v;
+	if (v < -1 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_int(const char *s, const char *end, int64_t *out)
+{
+	return parse_num(s, end, VALUE_MAX, out);
+}
+
+static bool parse_exit(const char *s, const char *end, int *out)
+{
+	bool neg = false;
+	if (s < end && *s == '-') {
+		neg = true;
+		s++;
+	}
+	if (s == end || end - s > 9)
+		return false;
+	int v = 0;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+static void escape(struct buf *b, const char *s, size_t n)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *rep;
+		switch (s[i]) {
+		case '\\': rep = "\\\\"; break;
+		case '\t': rep = "\\t"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		default: continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_add(b, rep, 2);
+		start = i + 1;
+	}
+	buf_add(b, s + start, n - start);
+}
+
+/* Undo escape() in place; returns the new length. An unknown escape is
+ * kept as it stands. */
+static size_t unescape(char *s, size_t n)
+{
+	if (!memchr(s, '\\', n))
+		return n;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			char c = s[i + 1];
+			char r = c == '\\' ? '\\' : c == 't' ? '\t'
+				: c == 'n' ? '\n' : c == 'r' ? '\r' : 0;
+			if (r) {
+				s[o++] = r;
+				i++;
+				continue;
+			}
+		}
+		s[o++] = s[i];
+	}
+	return o;
+}
+
+/* Split line [s, end) at tabs into nf fields; the last takes the rest. */
+static bool split(char *s, char *end, char **f, char **fe, int nf)
+{
+	for (int i = 0; i < nf - 1; i++) {
+		char *tab = memchr(s, '\t', (size_t)(end - s));
+		if (!tab)
+			return false;
+		f[i] = s;
+		fe[i] = tab;
+		s = tab + 1;
+	}
+	f[nf - 1] = s;
+	fe[nf - 1] = end;
+	return true;
+}
+
+/* ---- the in-memory state ----------------------------------------------------- */
+
+static struct history_rule *get_rule(struct history *h, const char *name,
+				     size_t len)
+{
+	struct history_rule *r = hmap_get(&h->rules, name, len);
+	if (r)
+		return r;
+	r = arena_alloc(&h->arena, sizeof(*r));
+	r->name = arena_strndup(&h->arena, name, len);
+	r->len = len;
+	hmap_put(&h->rules, r->name, len, r);
+	return r;
+}
+
+static struct history_edge *find_edge(const struct history *h,
+				      const char *key)
+{
+	return key ? hmap_get(&h->edges, key, strlen(key)) : NULL;
+}
+
+static struct history_edge *get_edge(struct history *h, const char *key,
+				     size_t keylen)
+{
+	struct history_edge *e = hmap_get(&h->edges, key, keylen);
+	if (e)
+		return e;
+	e = arena_alloc(&h->arena, sizeof(*e));
+	e->key = arena_strndup(&h->arena, key, keylen);
+	e->keylen = keylen;
+	e->est = -1;
+	hmap_put(&h->edges, e->key, keylen, e);
+	h->unique = h->edges.len;
+	return e;
+}
+
+/* An edge belongs to the rule it last ran under. */
+static void set_rule(struct history *h, struct history_edge *e,
+		     const char *name, size_t len)
+{
+	if (e->rule && e->rule->len == len &&
+	    memcmp(e->rule->name, name, len) == 0)
+		return;
+	if (e->rule) {
+		struct history_rule *old = e->rule;
+		struct history_edge *last = old->edges[--old->nedges];
+		old->edges[e->rule_idx] = last;
+		last->rule_idx = e->rule_idx;
+		old->p90_valid = false;
+	}
+	struct history_rule *r = get_rule(h, name, len);
+	xgrow((void **)&r->edges, &r->cap, r->nedges + 1, sizeof(*r->edges));
+	e->rule_idx = r->nedges;
+	r->edges[r->nedges++] = e;
+	r->p90_valid = false;
+	e->rule = r;
+}
+
+static void push(int64_t *arr, int *n, int64_t v)
+{
+	memmove(arr + 1, arr, sizeof(*arr) * (RECENT - 1));
+	arr[0] = v;
+	if (*n < RECENT)
+		(*n)++;
+}
+
+static void apply_run(struct history_edge *e, const struct history_run *run)
+{
+	int64_t peak = clamp(run->peak), wall = clamp(run->wall_ms);
+	int64_t before = e->est;
+	e->runs++;
+	if (run->mem_killed) {
+		if (peak >= 0) {
+			push(e->peaks, &e->npeaks, peak);
+			int64_t raised = peak + (peak + 1) / 2;
+			if (e->est < raised)
+				e->est = raised;
+		}
+	} else if (run->exit_code == 0) {
+		if (peak >= 0) {
+			push(e->peaks, &e->npeaks, peak);
+			int64_t decayed = e->est < 0 ? -1 : e->est - e->est / 5;
+			e->est = peak > decayed ? peak : decayed;
+		}
+		if (wall >= 0)
+			push(e->walls, &e->nwalls, wall);
+	}
+	/* failed runs: counted, nothing lowered or raised */
+	if (e->est != before && e->rule)
+		e->rule->p90_valid = false;
+}
+
+static int64_t with_margin(int64_t est)
+{
+	return est < 0 ? -1 : est + (est + 9) / 10;
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+/* "peak cpu wall exit killed rule key"; malformed lines are skipped. */
+static bool parse_record(struct history *h, char *s, char *end)
+{
+	char *f[7], *fe[7];
+	if (!split(s, end, f, fe, 7))
+		return false;
+	struct history_run run;
+	int64_t killed;
+	if (!parse_int(f[0], fe[0], &run.peak) ||
+	    !parse_int(f[1], fe[1], &run.cpu_ms) ||
+	    !parse_int(f[2], fe[2], &run.wall_ms) ||
+	    !parse_exit(f[3], fe[3], &run.exit_code) ||
+	    !parse_int(f[4], fe[4], &killed) || (killed != 0 && killed != 1))
+		return false;
+	run.mem_killed = killed;
+	size_t rlen = unescape(f[5], (size_t)(fe[5] - f[5]));
+	size_t klen = unescape(f[6], (size_t)(fe[6] - f[6]));
+	if (!klen)
+		return false;
+	struct history_edge *e = get_edge(h, f[6], klen);
+	set_rule(h, e, f[5], rlen);
+	apply_run(e, &run);
+	h->records++;
+	return true;
+}
+
+/* "-" or "v,v,v" into arr; false when malformed. */
+static bool parse_list(const char *s, const char *end, int64_t *arr, int *n)
+{
+	*n = 0;
+	if (end - s == 1 && *s == '-')
+		return true;
+	while (s < end) {
+		const char *comma = memchr(s, ',', (size_t)(end - s));
+		const char *fend = comma ? comma : end;
+		if (*n == RECENT || !parse_int(s, fend, &arr[*n]) ||
+		    arr[*n] < 0)
+			return false;
+		(*n)++;
+		s = comma ? comma + 1 : end;
+	}
+	return *n > 0;
+}
+
+/* "est runs peaks walls rule key" from the compacted block. */
+static bool parse_summary(struct history *h, char *s, char *end)
+{
+	char *f[6], *fe[6];
+	if (!split(s, end, f, fe, 6))
+		return false;
+	int64_t est, runs, peaks[RECENT], walls[RECENT];
+	int npeaks, nwalls;
+	/* est may be up to 1.5 times VALUE_MAX (a killed run raised it) */
+	if (!parse_num(f[0], fe[0], EST_MAX, &est) ||
+	    !parse_int(f[1], fe[1], &runs) || runs < 0 ||
+	    !parse_list(f[2], fe[2], peaks, &npeaks) ||
+	    !parse_list(f[3], fe[3], walls, &nwalls))
+		return false;
+	size_t rlen = unescape(f[4], (size_t)(fe[4] - f[4]));
+	size_t klen = unescape(f[5], (size_t)(fe[5] - f[5]));
+	if (!klen)
+		return false;
+	struct history_edge *e = get_edge(h, f[5], klen);
+	set_rule(h, e, f[4], rlen);
+	/* A key twice in a block (only by damage): the later summary wins. */
+	e->est = est;
+	e->runs = runs;
+	memcpy(e->peaks, peaks, sizeof(peaks));
+	memcpy(e->walls, walls, sizeof(walls));
+	e->npeaks = npeaks;
+	e->nwalls = nwalls;
+	e->rule->p90_valid = false;
+	h->records++;
+	return true;
+}
+
+/* Every complete line of [s, end); returns where the last complete line
+ * ended (end itself unless the tail is torn). */
+static char *parse_lines(struct history *h, char *s, char *end, bool summary)
+{
+	while (s < end) {
+		char *nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			break;
+		if (nl > s) {
+			if (summary)
+				parse_summary(h, s, nl);
+			else
+				parse_record(h, s, nl);
+		}
+		s = nl + 1;
+	}
+	return s;
+}
+
+/* The compacted block; false when it is damaged (nothing is kept). */
+static bool load_block(struct history *h, const char *frame, size_t clen,
+		       size_t rawlen)
+{
+	if (rawlen > RAW_MAX)
+		return false;
+	unsigned long long size = ZSTD_getFrameContentSize(frame, clen);
+	if (size != rawlen)
+		return false; /* also ZSTD_CONTENTSIZE_ERROR and _UNKNOWN */
+	char *raw = xmalloc(rawlen + 1);
+	size_t got = ZSTD_decompress(raw, rawlen, frame, clen);
+	bool ok = !ZSTD_isError(got) && got == rawlen;
+	if (ok) {
+		char *tail = parse_lines(h, raw, raw + rawlen, true);
+		ok = tail == raw + rawlen;
+	}
+	free(raw);
+	return ok;
+}
+
+/* Forget everything loaded (the path stays). */
+static void clear_state(struct history *h)
+{
+	for (size_t i = 0; i < h->rules.cap; i++) {
+		struct history_rule *r = h->rules.slots[i].val;
+		if (h->rules.slots[i].key)
+			free(r->edges);
+	}
+	hmap_free(&h->rules);
+	hmap_free(&h->edges);
+	arena_free(&h->arena);
+	h->records = h->unique = 0;
+}
+
+/* Parse "<clen> <rawlen>" after the zstd tag; false on anything else. */
+static bool parse_block_header(const char *s, const char *end, size_t *clen,
+			       size_t *rawlen)
+{
+	const char *sp = memchr(s, ' ', (size_t)(end - s));
+	int64_t c, r;
+	if (!sp || !parse_int(s, sp, &c) || !parse_int(sp + 1, end, &r) ||
+	    c <= 0 || r < 0)
+		return false;
+	*clen = (size_t)c;
+	*rawlen = (size_t)r;
+	return true;
+}
+
+int history_load(struct history *h, const char *path, struct err *err)
+{
+	(void)err; /* nothing in the file is an error; see below */
+	if (h->fd >= 0) {
+		close(h->fd);
+		h->fd = -1;
+	}
+	clear_state(h);
+	h->needs_recompact = false;
+	if (!h->path || strcmp(h->path, path) != 0) {
+		free(h->path);
+		h->path = xstrdup(path);
+	}
+
+	char *data;
+	size_t len;
+	struct err rerr = {0};
+	if (read_file(path, &data, &len, &rerr) < 0) {
+		/* Missing is an empty history; unreadable is too: the history
+		 * only tunes scheduling, and open reports a real problem. */
+		err_clear(&rerr);
+		return 0;
+	}
+	char *end = data + len;
+	char *nl = memchr(data, '\n', len);
+	if (!nl) {
+		/* Empty, or even the header is torn: nothing to keep; open
+		 * writes a fresh header. */
+		if (len && truncate(path, 0) < 0) {
+			/* harmless: the next load lands here again */
+		}
+		free(data);
+		return 0;
+	}
+	size_t hlen = strlen(HEADER), tlen = strlen(ZSTD_TAG);
+	char *lines;
+	if ((size_t)(nl - data) == hlen && memcmp(data, HEADER, hlen) == 0) {
+		lines = nl + 1;
+	} else if ((size_t)(nl - data) > hlen + tlen &&
+		   memcmp(data, HEADER ZSTD_TAG, hlen + tlen) == 0) {
+		size_t clen, rawlen;
+		char *frame = nl + 1;
+		if (!parse_block_header(data + hlen + tlen, nl, &clen,
+					&rawlen) ||
+		    clen > (size_t)(end - frame)) {
+			/* Where the lines start is unknown: start over. */
+			h->needs_recompact = true;
+			free(data);
+			return 0;
+		}
+		if (!load_block(h, frame, clen, rawlen)) {
+			/* Keep what the lines after it say; rewrite at open. */
+			clear_state(h);
+			h->needs_recompact = true;
+		}
+		lines = frame + clen;
+	} else {
+		/* Not a history nj can read (damage, a later version):
+		 * start over, and replace the file at open. */
+		h->needs_recompact = true;
+		free(data);
+		return 0;
+	}
+
+	char *tail = parse_lines(h, lines, end, false);
+	if (tail < end && truncate(path, (off_t)(tail - data)) < 0) {
+		/* open_append still starts a fresh line */
+	}
+	free(data);
+	if (h->records > MIN_COMPACTION_RECORDS &&
+	    h->records > COMPACTION_RATIO * h->unique)
+		h->needs_recompact = true;
+	return 0;
+}
+
+/* ---- writing ----------------------------------------------------------------- */
+
+static int open_append(struct history *h, struct err *err)
+{
+	int fd = open(h->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		err_set(err, "%s: %s", h->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int rc = 0;
+	char last;
+	if (sb.st_size == 0)
+		rc = write_all(fd, HEADER "\n", strlen(HEADER) + 1);
+	else if (pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n')
+		rc = write_all(fd, "\n", 1); /* never glue onto a torn line */
+	if (rc < 0) {
+		err_set(err, "%s: %s", h->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	h->fd = fd;
+	return 0;
+}
+
+int history_open(struct history *h, struct err *err)
+{
+	if (!h->path) {
+		err_set(err, ".nj_history: open before load");
+		return -1;
+	}
+	if (h->fd >= 0) {
+		close(h->fd);
+		h->fd = -1;
+	}
+	if (h->needs_recompact && history_recompact(h, err) < 0)
+		return -1;
+	return open_append(h, err);
+}
+
+static void format_record(struct buf *b, const char *key, const char *rule,
+			  const struct history_run *run)
+{
+	buf_printf(b, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%d\t%d\t",
+		   clamp(run->peak), clamp(run->cpu_ms), clamp(run->wall_ms),
+		   run->exit_code, run->mem_killed ? 1 : 0);
+	escape(b, rule, strlen(rule));
+	buf_addc(b, '\t');
+	escape(b, key, strlen(key));
+	buf_addc(b, '\n');
+}
+
+int history_record(struct history *h, const char *key, const char *rule,
+		   const struct history_run *run, struct err *err)
+{
+	if (!key || !*key) {
+		err_set(err, ".nj_history: a record needs a key");
+		return -1;
+	}
+	if (!rule)
+		rule = "";
+	struct history_edge *e = get_edge(h, key, strlen(key));
+	set_rule(h, e, rule, strlen(rule));
+	apply_run(e, run);
+	h->records++;
+	if (h->fd < 0)
+		return 0; /* dry run, or not opened: memory only */
+	struct buf line = {0};
+	format_record(&line, key, rule, run);
+	int rc = write_all(h->fd, line.s, line.len);
+	if (rc < 0)
+		err_set(err, "writing %s: %s", h->path, strerror(errno));
+	buf_free(&line);
+	return rc;
+}
+
+static void format_list(struct buf *b, const int64_t *arr, int n)
+{
+	if (!n)
+		buf_addc(b, '-');
+	for (int i = 0; i < n; i++)
+		buf_printf(b, i ? ",%" PRId64 : "%" PRId64, arr[i]);
+}
+
+/* The whole new file: header, compressed summaries, nothing after. */
+static void format_compacted(const struct history *h, struct buf *out)
+{
+	if (!h->edges.len) {
+		buf_adds(out, HEADER "\n");
+		return;
+	}
+	struct buf raw = {0};
+	for (size_t i = 0; i < h->edges.cap; i++) {
+		const struct history_edge *e = h->edges.slots[i].val;
+		if (!h->edges.slots[i].key)
+			continue;
+		buf_printf(&raw, "%" PRId64 "\t%" PRId64 "\t", e->est,
+			   e->runs);
+		format_list(&raw, e->peaks, e->npeaks);
+		buf_addc(&raw, '\t');
+		format_list(&raw, e->walls, e->nwalls);
+		buf_addc(&raw, '\t');
+		escape(&raw, e->rule->name, e->rule->len);
+		buf_addc(&raw, '\t');
+		escape(&raw, e->key, e->keylen);
+		buf_addc(&raw, '\n');
+	}
+	size_t bound = ZSTD_compressBound(raw.len);
+	char *frame = xmalloc(bound);
+	/* With a checksum, so that damage is caught rather than read as
+	 * other numbers. */
+	size_t clen = (size_t)-1;
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	if (cctx &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(
+		    cctx, ZSTD_c_compressionLevel, ZSTD_LEVEL)) &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag,
+						 1)))
+		clen = ZSTD_compress2(cctx, frame, bound, raw.s, raw.len);
+	ZSTD_freeCCtx(cctx);
+	if (ZSTD_isError(clen)) {
+		/* Cannot happen with a bound-sized buffer; should it, plain
+		 * records lose nothing. Fall back to an uncompressed file. */
+		buf_adds(out, HEADER "\n");
+	} else {
+		buf_printf(out, HEADER ZSTD_TAG "%zu %zu\n", clen, raw.len);
+		buf_add(out, frame, clen);
+		buf_addc(out, '\n');
+	}
+	free(frame);
+	buf_free(&raw);
+}
+
+int history_recompact(struct history *h, struct err *err)
+{
+	if (!h->path) {
+		err_set(err, ".nj_history: recompact before load");
+		return -1;
+	}
+	bool was_open = h->fd >= 0;
+	if (was_open) {
+		close(h->fd);
+		h->fd = -1;
+	}
+	struct buf tmp = {0}, out = {0};
+	buf_printf(&tmp, "%s.tmp", h->path);
+	format_compacted(h, &out);
+	int rc = 0;
+	int fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_set(err, "%s: %s", tmp.s, strerror(errno));
+		rc = -1;
+	} else {
+		/* fsync before rename: after a power cut the name must not
+		 * point at a file whose data never reached the disk. */
+		if (write_all(fd, out.s, out.len) < 0 || fsync(fd) < 0) {
+			err_set(err, "%s: %s", tmp.s, strerror(errno));
+			rc = -1;
+		}
+		if (close(fd) < 0 && rc == 0) {
+			err_set(err, "%s: %s", tmp.s, strerror(errno));
+			rc = -1;
+		}
+		if (rc == 0 && rename(tmp.s, h->path) < 0) {
+			err_set(err, "%s: %s", h->path, strerror(errno));
+			rc = -1;
+		}
+		if (rc < 0)
+			unlink(tmp.s);
+	}
+	if (rc == 0) {
+		h->records = h->unique = h->edges.len;
+		h->needs_recompact = false;
+	}
+	buf_free(&tmp);
+	buf_free(&out);
+	if (rc == 0 && was_open)
+		rc = open_append(h, err);
+	return rc;
+}
+
+void history_close(struct history *h)
+{
+	if (h->fd >= 0)
+		close(h->fd);
+	clear_state(h);
+	free(h->path);
+	history_init(h);
+}
+
+/* ---- estimates ----------------------------------------------------------------- */
+
+int64_t history_estimate(const struct history *h, const char *key)
+{
+	const struct history_edge *e = find_edge(h, key);
+	return e ? with_margin(e->est) : -1;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int64_t history_rule_estimate(const struct history *h, const char *rule)
+{
+	if (!rule)
+		return -1;
+	/* The rule lives in the arena, not in *h: caching through the const
+	 * history is sound, and makes the scheduler's call per edge O(1). */
+	struct history_rule *r = hmap_get(&h->rules, rule, strlen(rule));
+	if (!r)
+		return -1;
+	if (r->p90_valid)
+		return r->p90;
+	int64_t *v = xmalloc(sizeof(*v) * (r->nedges ? r->nedges : 1));
+	size_t n = 0;
+	for (size_t i = 0; i < r->nedges; i++)
+		if (r->edges[i]->est >= 0)
+			v[n++] = with_margin(r->edges[i]->est);
+	r->p90 = -1;
+	if (n) {
+		qsort(v, n, sizeof(*v), cmp_i64);
+		/* nearest rank: the smallest value >= 90% of them */
+		size_t rank = (n * 9 + 9) / 10;
+		r->p90 = v[rank - 1];
+	}
+	free(v);
+	r->p90_valid = true;
+	return r->p90;
+}
+
+int64_t history_wall_ms(const struct history *h, const char *key)
+{
+	const struct history_edge *e = find_edge(h, key);
+	if (!e || !e->nwalls)
+		return -1;
+	int64_t sum = 0;
+	for (int i = 0; i < e->nwalls; i++)
+		sum += e->walls[i];
+	return (sum + e->nwalls / 2) / e->nwalls;
+}
+
+int history_recent_peaks(const struct history *h, const char *key,
+			 int64_t *peaks, int max)
+{
+	const struct history_edge *e = find_edge(h, key);
+	if (!e)
+		return 0;
+	int n = e->npeaks < max ? e->npeaks : max;
+	for (int i = 0; i < n; i++)
+		peaks[i] = e->peaks[i];
+	return n > 0 ? n : 0;
+}
