@@ -128,12 +128,17 @@ def write_ninja(cc, cxx, variant):
         lines.append("  cflags = " + VARIANTS["asan"])
         unit_objs.append(o)
     lib_objs = [o for o in asan_objs if not o.endswith("cli/main.o")]
-    lines.append("build build/asan/unit_tests: linkxx %s %s" %
+    # mem_test runs build/memhog, hence the order-only dependency.
+    lines.append("build build/asan/unit_tests: linkxx %s %s || build/memhog" %
                  (" ".join(unit_objs), " ".join(lib_objs)))
     lines.append("  cflags = " + VARIANTS["asan"])
     lines.append("  libs = -lgtest -lgtest_main -pthread " +
                  libs_for(cc, "asan"))
-    lines.append("build all: phony nj build/asan/nj build/asan/unit_tests")
+    # The memory test helper: release flags, nothing of nj linked in.
+    lines.append("build build/memhog: link tests/memhog.c")
+    lines.append("  cflags = $warn " + VARIANTS["release"])
+    lines.append("build all: phony nj build/asan/nj build/asan/unit_tests "
+                 "build/memhog")
     lines.append("default nj")
     with open("build.ninja", "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -31,6 +31,10 @@ struct job {
 	enum job_status status;
 	int64_t start_ns, end_ns; /* monotonic */
 	int64_t maxrss_kb;        /* from wait4's rusage */
+	int64_t cpu_ms;           /* user + system, from wait4's rusage */
+	/* Memory of the job's whole process tree, in bytes, as last sampled by
+	 * mem_sample_jobs, and the most it has been seen at. */
+	int64_t mem_now, mem_peak;
 	/* private */
 	bool reaped; /* wait4 has collected the process */
 };
@@ -106,5 +110,55 @@ int exec_priv_pending_signal(const struct exec *ex); /* takes a pending one */
 void exec_priv_drain(struct job *j);  /* read what is available; EOF closes fd */
 bool exec_priv_reap(struct job *j, bool block); /* true once reaped */
 void exec_priv_finish(struct exec *ex, size_t i); /* running[i] -> finished */
+
+/* ---- memory probes (exec/mem.c) -------------------------------------------
+ * capacity: the least of physical RAM and nj's own cgroup limit (v2
+ * memory.max, v1 memory.limit_in_bytes). free: MemAvailable, or the cgroup
+ * limit minus the cgroup's working set (usage less inactive file pages)
+ * when that is smaller. Sizes are bytes. */
+struct mem_probe {
+	char *proc_root, *sys_root; /* "" normally; a fake tree in tests */
+	int cgroup_version;         /* 0: no memory cgroup found, 1 or 2 */
+	char *cgroup_dir;           /* nj's memory cgroup directory */
+	/* The cgroup whose limit is cgroup_limit: nj's own or an ancestor's
+	 * (a parent's limit applies to nj too); free is measured against its
+	 * usage. NULL when unlimited. */
+	char *limit_dir;
+	int64_t phys_total;
+	int64_t cgroup_limit; /* -1: unlimited */
+	int64_t page_size;    /* bytes per page of /proc/PID/stat's rss */
+	/* private */
+	struct buf tmp;
+	char *psi_path, *oom_path, *oom_key; /* chosen once by mem_probe_init */
+	void *proc_dir;                      /* DIR * of /proc, kept open */
+	struct mem_proc *procs;              /* reused by mem_sample_jobs */
+	size_t nprocs, procs_cap;
+	struct mem_jobref *jobrefs;
+	size_t jobrefs_cap;
+	int *path;
+	size_t path_cap;
+};
+/* Find the sources. proc_root and sys_root prefix /proc and /sys/fs/cgroup
+ * paths (NULL or "" for the real ones). Fails only if /proc/meminfo
+ * cannot be read; then nothing is left to free (mem_probe_free is still
+ * safe to call). */
+int mem_probe_init(struct mem_probe *mp, const char *proc_root,
+		   const char *sys_root, struct err *err);
+void mem_probe_free(struct mem_probe *mp);
+int64_t mem_capacity(const struct mem_probe *mp);
+/* What the system can still give now; -1 if it cannot be read. */
+int64_t mem_free(struct mem_probe *mp);
+/* PSI "some" avg10 of nj's cgroup, else of the system; -1 if unreadable. */
+double mem_psi_some_avg10(struct mem_probe *mp);
+/* The cgroup's count of OOM kills (v2 memory.events oom_kill, v1
+ * memory.oom_control oom_kill; the system's /proc/vmstat oom_kill when nj
+ * has no memory cgroup, as in the v2 root); -1 if unknown. A rise while a job ran
+ * means the kernel, not the command, ended it. */
+int64_t mem_oom_kills(struct mem_probe *mp);
+/* Sample each job's memory: the resident memory of its process and every
+ * descendant, plus processes left in its process group whose parent has
+ * exited (one pass over /proc). Sets mem_now (0 once the process is gone or
+ * reaped) and raises mem_peak. NULL entries in jobs are skipped. */
+void mem_sample_jobs(struct mem_probe *mp, struct job **jobs, size_t n);
 
 #endif
