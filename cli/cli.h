@@ -11,6 +11,7 @@ struct printer {
 	struct status ops; /* first: the scheduler sees a struct status */
 	enum verbosity verbosity;
 	const char *format; /* NINJA_STATUS */
+	bool format_default; /* NINJA_STATUS unset */
 	int parallelism;
 	bool smart, color;
 	int started, finished, running, total;
@@ -40,7 +41,7 @@ struct tool_ctx {
 	struct state *st;
 	struct build_log *log;
 	struct deps_log *deps;
-	const char *log_path, *deps_path;
+	const char *log_path, *deps_path, *history_path;
 };
 bool tool_exists(const char *name);
 int tool_list(void);

@@ -48,7 +48,13 @@ static void usage(const struct build_config *cfg)
 		"  -d MODE  enable debugging (use '-d list' to list modes)\n"
 		"  -t TOOL  run a subtool (use '-t list' to list subtools)\n"
 		"    terminates toplevel options; further flags are passed to the tool\n"
-		"  -w FLAG  adjust warnings (use '-w list' to list warnings)\n",
+		"  -w FLAG  adjust warnings (use '-w list' to list warnings)\n"
+		"\n"
+		"memory (nj):\n"
+		"  -m SIZE, --mem-limit SIZE  use at most SIZE of memory [default: what\n"
+		"                             the machine or cgroup gives]\n"
+		"  --mem-floor SIZE           free memory to keep untouched\n"
+		"  --mem=off                  schedule by -j and pools only, as ninja\n",
 		NINJA_VERSION, cfg->parallelism);
 }
 
@@ -90,7 +96,7 @@ static bool debug_enable(struct options *o, const char *name)
 	if (strcmp(name, "stats") == 0)
 		o->stats = true;
 	else if (strcmp(name, "explain") == 0)
-		o->explain = true;
+		o->explain = o->cfg.explain = true;
 	else if (strcmp(name, "keepdepfile") == 0)
 		o->cfg.keep_depfile = true;
 	else if (strcmp(name, "keeprsp") == 0)
@@ -161,18 +167,21 @@ static char **with_env_flags(int *argc, char **argv)
 /* Returns -1 to go on, else the exit status. */
 static int read_flags(struct options *o, int *argc, char ***argv)
 {
-	enum { OPT_VERSION = 1, OPT_QUIET = 2 };
+	enum { OPT_VERSION = 1, OPT_QUIET, OPT_MEM_LIMIT, OPT_MEM_FLOOR, OPT_MEM };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
+		{"mem-floor", required_argument, NULL, OPT_MEM_FLOOR},
+		{"mem", required_argument, NULL, OPT_MEM},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
 	char *end;
 	while (!o->tool && (opt = getopt_long(*argc, *argv,
-					      "d:f:j:k:l:nt:vw:C:h", longopts,
+					      "d:f:j:k:l:m:nt:vw:C:h", longopts,
 					      NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -222,6 +231,26 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		case 'C':
 			o->working_dir = optarg;
 			break;
+		case 'm':
+		case OPT_MEM_LIMIT:
+			if (parse_size(optarg, strlen(optarg), &o->cfg.mem_limit) < 0 ||
+			    o->cfg.mem_limit <= 0)
+				fatal("invalid --mem-limit '%s' (a size like 8G or 512M)",
+				      optarg);
+			break;
+		case OPT_MEM_FLOOR:
+			if (parse_size(optarg, strlen(optarg), &o->cfg.mem_floor) < 0)
+				fatal("invalid --mem-floor '%s' (a size like 1G or 512M)",
+				      optarg);
+			break;
+		case OPT_MEM:
+			if (strcmp(optarg, "off") == 0)
+				o->cfg.mem_off = true;
+			else if (strcmp(optarg, "on") == 0)
+				o->cfg.mem_off = false;
+			else
+				fatal("invalid --mem '%s' (on or off)", optarg);
+			break;
 		case OPT_VERSION:
 			printf("%s\n", NINJA_VERSION);
 			return 0;
@@ -245,6 +274,7 @@ struct session {
 	struct state st;
 	struct build_log log;
 	struct deps_log deps;
+	struct history history;
 	char *build_dir;
 };
 
@@ -295,6 +325,7 @@ static int session_load(struct session *s)
 	state_init(&s->st);
 	build_log_init(&s->log);
 	deps_log_init(&s->deps);
+	history_init(&s->history);
 	s->st.opt.dupbuild_err = o->dupbuild_err;
 	s->st.opt.phonycycle_err = o->phonycycle_err;
 	s->st.opt.explain = o->explain;
@@ -319,11 +350,13 @@ static int session_load(struct session *s)
 	}
 	if (o->tool) {
 		char *lp = log_path(s, ".ninja_log"), *dp = log_path(s, ".ninja_deps");
-		struct tool_ctx t = {&s->st, &s->log, &s->deps, lp, dp};
+		char *hp = log_path(s, ".nj_history");
+		struct tool_ctx t = {&s->st, &s->log, &s->deps, lp, dp, hp};
 		/* the tool sees its own name first, as getopt wants */
 		int rc = tool_run(o->tool, &t, s->argc + 1, s->argv - 1);
 		free(lp);
 		free(dp);
+		free(hp);
 		return rc;
 	}
 	char *lp = log_path(s, ".ninja_log");
@@ -360,6 +393,15 @@ static int session_load(struct session *s)
 		return 1;
 	}
 	free(dp);
+	/* The history only makes scheduling smarter: trouble with it is a
+	 * warning, never a failed build. */
+	char *hp = log_path(s, ".nj_history");
+	if (history_load(&s->history, hp, &err) < 0 ||
+	    (!o->cfg.dry_run && history_open(&s->history, &err) < 0)) {
+		cli_warning("%s: %s", hp, err.msg);
+		err_clear(&err);
+	}
+	free(hp);
 	return -1;
 }
 
@@ -367,6 +409,7 @@ static void session_free(struct session *s)
 {
 	build_log_close(&s->log);
 	deps_log_close(&s->deps);
+	history_close(&s->history);
 	state_free(&s->st);
 	free(s->build_dir);
 	s->build_dir = NULL;
@@ -380,7 +423,7 @@ static int rebuild_manifest(struct session *s, struct err *err)
 		return err->msg ? -1 : 0;
 	struct builder b;
 	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
-		     &s->printer->ops);
+		     &s->history, &s->printer->ops);
 	int rc = -1;
 	if (builder_add_target(&b, n, err) < 0)
 		goto out;
@@ -466,7 +509,7 @@ static int run_build(struct session *s, int argc, char **argv)
 	}
 	struct builder b;
 	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
-		     &s->printer->ops);
+		     &s->history, &s->printer->ops);
 	int rc = 0;
 	int64_t t0 = exec_now_ns();
 	for (size_t i = 0; i < ntargets; i++) {

@@ -160,6 +160,17 @@ static int format_status(struct printer *p, struct buf *out, char *bad)
 				   p->total ? (100 * p->finished) / p->total : 0);
 			break;
 		case 'e': buf_printf(out, "%.3f", secs); break;
+		case 'M': /* nj: memory in use / capacity */
+			if (!p->ops.mem) {
+				buf_addc(out, '-');
+			} else {
+				const struct mem_model *m = p->ops.mem;
+				int64_t used = m->capacity - m->free;
+				format_size(used > 0 ? used : 0, out);
+				buf_addc(out, '/');
+				format_size(m->capacity, out);
+			}
+			break;
 		case 'w': add_hms(out, secs); break;
 		case 'E':
 			if (eta < 0)
@@ -196,7 +207,14 @@ static void print_status(struct printer *p, struct edge *e)
 		edge_binding(e, "command", &desc);
 	}
 	char bad = 0;
-	if (format_status(p, &line, &bad) < 0) {
+	/* On a terminal the default line also shows memory; piped output
+	 * stays exactly ninja's. */
+	const char *fmt = p->format;
+	if (p->format_default && p->smart && p->ops.mem)
+		p->format = "[%f/%t %M] ";
+	int rc = format_status(p, &line, &bad);
+	p->format = fmt;
+	if (rc < 0) {
 		fflush(stdout);
 		fprintf(stderr,
 			"ninja: fatal: unknown placeholder '%%%c' in $NINJA_STATUS\n",
@@ -289,6 +307,21 @@ static void on_edge_finished(struct status *s, struct edge *e, int64_t ms,
 	}
 }
 
+static void on_edge_requeued(struct status *s, struct edge *e,
+			     const char *msg)
+{
+	struct printer *p = (struct printer *)s;
+	(void)e;
+	/* It will start again: count it once. */
+	p->started--;
+	p->running--;
+	struct buf b = {0};
+	buf_adds(&b, msg);
+	buf_addc(&b, '\n');
+	print_on_new_line(p, b.s, b.len);
+	buf_free(&b);
+}
+
 static void on_build_finished(struct status *s)
 {
 	struct printer *p = (struct printer *)s;
@@ -311,9 +344,11 @@ void printer_init(struct printer *p, enum verbosity v, int parallelism)
 	p->ops.edge_finished = on_edge_finished;
 	p->ops.build_finished = on_build_finished;
 	p->ops.error = on_error;
+	p->ops.edge_requeued = on_edge_requeued;
 	p->verbosity = v;
 	p->parallelism = parallelism;
 	p->format = getenv("NINJA_STATUS");
+	p->format_default = !p->format;
 	if (!p->format)
 		p->format = "[%f/%t] ";
 	p->smart = exec_smart_terminal(STDOUT_FILENO);

@@ -63,12 +63,54 @@ static int tool_restat(struct tool_ctx *t, int argc, char **argv)
 	return rc;
 }
 
+/* -t mem: what nj expects each edge to need, and why. */
+static int tool_mem(struct tool_ctx *t, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct history h;
+	struct err err = {0};
+	history_init(&h);
+	if (history_load(&h, t->history_path, &err) < 0) {
+		cli_warning("%s: %s", t->history_path, err.msg);
+		err_clear(&err);
+	}
+	printf("%-9s %-13s %-32s %s\n", "estimate", "source", "recent peaks",
+	       "output");
+	struct buf b = {0}, peaks = {0};
+	for (size_t i = 0; i < t->st->nedges; i++) {
+		struct edge *e = t->st->edges[i];
+		if (edge_is_phony(e))
+			continue;
+		int source;
+		int64_t est = mem_estimate_edge(&h, e, MEM_DEFAULT_ESTIMATE, &source);
+		int64_t p[5];
+		int np = history_recent_peaks(&h, edge_key(e), p, 5);
+		buf_clear(&b);
+		format_size(est, &b);
+		buf_clear(&peaks);
+		for (int k = 0; k < np; k++) {
+			if (k)
+				buf_addc(&peaks, ' ');
+			format_size(p[k], &peaks);
+		}
+		printf("%-9s %-13s %-32s %s\n", b.s, mem_source_name(source),
+		       np ? peaks.s : "-", edge_key(e));
+	}
+	buf_free(&b);
+	buf_free(&peaks);
+	history_close(&h);
+	return 0;
+}
+
 static const struct tool {
 	const char *name, *desc;
 	int (*run)(struct tool_ctx *t, int argc, char **argv);
 } tools[] = {
 	{"recompact", "recompacts ninja-internal data structures", tool_recompact},
 	{"restat", "restats all outputs in the build log", tool_restat},
+	{"mem", "each edge's memory estimate, where it came from, recent peaks",
+	 tool_mem},
 };
 
 bool tool_exists(const char *name)

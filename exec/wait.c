@@ -40,6 +40,8 @@ void exec_priv_drain(struct job *j)
 static void set_status(struct job *j, int st, const struct rusage *ru)
 {
 	j->maxrss_kb = ru->ru_maxrss; /* kilobytes on Linux */
+	j->cpu_ms = (int64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000 +
+		    (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000;
 	if (WIFEXITED(st)) {
 		j->exit_code = WEXITSTATUS(st);
 		j->status = j->exit_code ? JOB_FAILED : JOB_OK;

@@ -53,6 +53,7 @@ struct node {
 struct pool {
 	char *name;
 	int depth; /* 0: unlimited */
+	int64_t mem; /* "mem =" of the pool: each edge's weight; -1 if none */
 	int current;
 	/* Edges waiting for a slot, in arrival order. */
 	struct edge **delayed;
@@ -98,6 +99,16 @@ struct edge {
 	size_t pending_inputs;
 	int64_t command_start_ms;
 	double critical_weight;
+	/* memory: the declared weight ("mem =" on the edge, its rule or its
+	 * pool; -1 if none), then the scheduler's estimate and retry state */
+	int64_t mem_declared;
+	int64_t mem_estimate;
+	int mem_source; /* enum mem_source, the scheduler's */
+	int mem_retries;
+	bool mem_alone;        /* the last retry: runs with nothing beside it */
+	bool mem_kill_pending; /* nj sent the kill; the reap is a retry */
+	bool mem_waiting;      /* told -d explain why it waits */
+	int64_t mem_killed_at; /* memory it had reached when killed */
 };
 
 static inline bool edge_is_phony(const struct edge *e) { return e->rule->phony; }

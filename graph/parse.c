@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SIZE_HINT " (bytes, or a number with K, M, G or T, like 512M or 1.5G)"
+
 struct parser {
 	struct state *st;
 	struct lexer lx;
@@ -103,6 +105,7 @@ static int parse_pool(struct parser *p, struct err *err)
 		return -1;
 	}
 	long depth = -1;
+	int64_t mem = -1;
 	while (lexer_peek(&p->lx, TOK_INDENT)) {
 		const char *key;
 		size_t keylen;
@@ -113,6 +116,14 @@ static int parse_pool(struct parser *p, struct err *err)
 			depth = atol(eval_scope(p, &val, p->env));
 			if (depth < 0) {
 				lexer_error(&p->lx, err, "invalid pool depth");
+				return -1;
+			}
+		} else if (keylen == 3 && memcmp(key, "mem", 3) == 0) {
+			/* nj's extension: the memory each edge of the pool needs */
+			const char *v = eval_scope(p, &val, p->env);
+			if (parse_size(v, p->tmp.len, &mem) < 0) {
+				lexer_error(&p->lx, err, "invalid mem size '%s'%s", v,
+					    SIZE_HINT);
 				return -1;
 			}
 		} else {
@@ -127,6 +138,7 @@ static int parse_pool(struct parser *p, struct err *err)
 	}
 	struct pool *pool = state_pool(p->st, name, namelen);
 	pool->depth = (int)depth;
+	pool->mem = mem;
 	return 0;
 }
 
@@ -136,6 +148,7 @@ static bool is_rule_binding(const char *k, size_t n)
 		"command", "depfile", "dyndep", "description", "deps",
 		"generator", "pool", "restat", "rspfile", "rspfile_content",
 		"msvc_deps_prefix",
+		"mem", /* nj's extension: the memory the rule's jobs need */
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
 		if (strlen(names[i]) == n && memcmp(names[i], k, n) == 0)
@@ -147,6 +160,26 @@ static bool rule_has(struct rule *r, const char *name)
 {
 	struct evalstr *es = hmap_get(&r->bindings, name, strlen(name));
 	return es && !evalstr_empty(es);
+}
+
+/* A rule's "mem" is checked where it is written (unless it refers to
+ * variables); an edge's, which may come from its own binding, its rule or
+ * the file scope, once the edge is made. */
+static int check_rule_mem(struct parser *p, const struct evalstr *es,
+			  struct err *err)
+{
+	bool has_vars = false;
+	for (struct evalpart *part = es->head; part; part = part->next)
+		has_vars |= part->var;
+	if (has_vars)
+		return 0; /* depends on the edge: checked per edge */
+	const char *v = eval_scope(p, es, p->env);
+	int64_t size;
+	if (p->tmp.len && parse_size(v, p->tmp.len, &size) < 0) {
+		lexer_error(&p->lx, err, "invalid mem size '%s'%s", v, SIZE_HINT);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_rule(struct parser *p, struct err *err)
@@ -179,6 +212,9 @@ static int parse_rule(struct parser *p, struct err *err)
 				    (int)keylen, key);
 			return -1;
 		}
+		if (keylen == 3 && memcmp(key, "mem", 3) == 0 &&
+		    check_rule_mem(p, val, err) < 0)
+			return -1;
 		hmap_put(&rule->bindings, arena_strndup(a, key, keylen), keylen,
 			 val);
 	}
@@ -353,6 +389,15 @@ static int parse_edge(struct parser *p, struct err *err)
 		}
 		e->pool = pl;
 	}
+	buf_clear(&pool);
+	edge_binding(e, "mem", &pool);
+	if (pool.len && parse_size(pool.s, pool.len, &e->mem_declared) < 0) {
+		lexer_error(&p->lx, err, "invalid mem size '%s'%s", pool.s, SIZE_HINT);
+		buf_free(&pool);
+		goto out;
+	}
+	if (!pool.len)
+		e->mem_declared = e->pool->mem;
 	buf_free(&pool);
 
 	for (size_t i = 0; i < outs.n; i++) {

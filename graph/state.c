@@ -12,6 +12,7 @@ void state_init(struct state *st)
 	state_track_scope(st, st->root);
 	st->default_pool = arena_alloc(&st->arena, sizeof(struct pool));
 	st->default_pool->name = "";
+	st->default_pool->mem = -1;
 	st->console_pool = state_pool(st, "console", 7);
 	st->console_pool->depth = 1;
 	st->phony_rule = arena_alloc(&st->arena, sizeof(struct rule));
@@ -101,6 +102,8 @@ struct edge *state_add_edge(struct state *st, struct rule *rule,
 	e->env = env;
 	e->pool = st->default_pool;
 	e->id = st->nedges;
+	e->mem_declared = -1;
+	e->mem_estimate = -1; /* not yet estimated */
 	xgrow((void **)&st->edges, &st->edges_cap, st->nedges + 1,
 	      sizeof(*st->edges));
 	st->edges[st->nedges++] = e;
@@ -166,6 +169,7 @@ struct pool *state_pool(struct state *st, const char *name, size_t len)
 		return p;
 	p = arena_alloc(&st->arena, sizeof(*p));
 	p->name = arena_strndup(&st->arena, name, len);
+	p->mem = -1;
 	hmap_put(&st->pools, p->name, len, p);
 	return p;
 }

@@ -198,4 +198,12 @@ struct depfile {
 int depfile_parse(struct depfile *d, char *buf, size_t len, struct err *err);
 void depfile_free(struct depfile *d);
 
+/* ---- sizes ---------------------------------------------------------------
+ * "mem = SIZE": bytes, or a number (decimals allowed) with K, M, G or T,
+ * optionally followed by "iB" or "B"; every suffix is a power of 1024
+ * ("2G" = "2GiB" = "2GB" = 2147483648). Returns -1 on anything else. */
+int parse_size(const char *s, size_t len, int64_t *out);
+/* "1.5G"-style for messages and the status line. */
+void format_size(int64_t bytes, struct buf *out);
+
 #endif

@@ -13,15 +13,18 @@
 
 void builder_init(struct builder *b, struct state *st,
 		  const struct build_config *cfg, struct build_log *log,
-		  struct deps_log *deps, struct status *status)
+		  struct deps_log *deps, struct history *history,
+		  struct status *status)
 {
 	memset(b, 0, sizeof(*b));
 	b->st = st;
 	b->cfg = *cfg;
 	b->log = log;
 	b->deps = deps;
+	b->history = history;
 	b->status = status;
 	b->start_ns = exec_now_ns();
+	builder_mem_init(b);
 }
 
 void builder_free(struct builder *b)
@@ -40,6 +43,7 @@ void builder_free(struct builder *b)
 	buf_free(&b->tmp);
 	if (b->ex_ready)
 		exec_shutdown(&b->ex);
+	builder_mem_free(b);
 }
 
 int builder_add_target(struct builder *b, struct node *target,
@@ -155,12 +159,6 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 		}
 	}
 	buf_free(&rsp);
-	if (b->cfg.dry_run) {
-		xgrow((void **)&b->dry_done, &b->dry_done_cap, b->ndry_done + 1,
-		      sizeof(*b->dry_done));
-		b->dry_done[b->ndry_done++] = e;
-		return 0;
-	}
 	buf_clear(&b->tmp);
 	edge_command(e, false, &b->tmp);
 	char *cycle = graph_take_eval_error();
@@ -169,6 +167,12 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 		err->fatal = true;
 		free(cycle);
 		return -1;
+	}
+	if (b->cfg.dry_run) {
+		xgrow((void **)&b->dry_done, &b->dry_done_cap, b->ndry_done + 1,
+		      sizeof(*b->dry_done));
+		b->dry_done[b->ndry_done++] = e;
+		return 0;
 	}
 	struct job *j = exec_start(&b->ex, buf_cstr(&b->tmp), edge_use_console(e),
 				   e, err);
@@ -414,9 +418,10 @@ int builder_build(struct builder *b, struct err *err)
 		b->status->build_started(b->status);
 	int failures_allowed = b->cfg.failures_allowed;
 	int rc = -1;
+	mem_tick(b, true);
 	while (plan_more_to_do(b)) {
 		if (failures_allowed && can_run_more(b)) {
-			struct edge *e = plan_find_work(b);
+			struct edge *e = admit_next(b);
 			if (e) {
 				if (start_edge(b, e, err) < 0) {
 					cleanup(b);
@@ -441,13 +446,17 @@ int builder_build(struct builder *b, struct err *err)
 		if (b->njobs) {
 			struct job *j = b->ex_ready ? exec_next_finished(&b->ex) : NULL;
 			if (!j) {
-				/* With -l, wake now and then to look at the load. */
-				int timeout = b->cfg.max_load > 0 ? 500 : -1;
+				/* Wake to sample memory, and with -l to look at
+				 * the load. */
+				int timeout = mem_wait_timeout(b);
+				if (b->cfg.max_load > 0 && (timeout < 0 || timeout > 500))
+					timeout = 500;
 				if (exec_wait(&b->ex, timeout)) {
 					cleanup(b);
 					err_set(err, "interrupted by user");
 					goto done;
 				}
+				mem_tick(b, false);
 				continue;
 			}
 			remove_job(b, j);
@@ -458,8 +467,30 @@ int builder_build(struct builder *b, struct err *err)
 				goto done;
 			}
 			bool ok = j->status == JOB_OK;
-			int r = finish_edge(b, j->user, ok, j->output.s ? j->output.s : "",
-					    j->output.len, err);
+			struct buf why = {0};
+			int m = mem_job_ended(b, j, &why);
+			if (m > 0) {
+				/* killed for memory: back to wait, not a failure */
+				if (b->status->edge_requeued)
+					b->status->edge_requeued(b->status, j->user, why.s);
+				buf_free(&why);
+				exec_job_free(j);
+				continue;
+			}
+			struct buf out = {0};
+			buf_add(&out, j->output.s ? j->output.s : "", j->output.len);
+			if (m < 0) {
+				if (out.len && out.s[out.len - 1] != '\n')
+					buf_addc(&out, '\n');
+				buf_add(&out, why.s, why.len);
+				buf_addc(&out, '\n');
+				ok = false;
+			} else {
+				mem_record_run(b, j);
+			}
+			buf_free(&why);
+			int r = finish_edge(b, j->user, ok, buf_cstr(&out), out.len, err);
+			buf_free(&out);
 			exec_job_free(j);
 			if (r < 0) {
 				cleanup(b);

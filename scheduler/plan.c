@@ -189,7 +189,7 @@ static struct edge_heap *pool_wait(struct builder *b, struct pool *p)
 	return &b->pool_waits[b->npool_waits++].heap;
 }
 
-struct edge *plan_find_work(struct builder *b)
+struct edge *plan_pop_ready(struct builder *b)
 {
 	struct edge *e;
 	while ((e = heap_pop(&b->ready))) {
@@ -198,13 +198,23 @@ struct edge *plan_find_work(struct builder *b)
 			heap_push(pool_wait(b, p), e);
 			continue;
 		}
-		p->current++;
 		return e;
 	}
 	return NULL;
 }
 
-static void pool_release(struct builder *b, struct pool *p)
+void plan_take(struct builder *b, struct edge *e)
+{
+	(void)b;
+	e->pool->current++;
+}
+
+void plan_put_back(struct builder *b, struct edge *e)
+{
+	heap_push(&b->ready, e);
+}
+
+void plan_pool_release(struct builder *b, struct pool *p)
 {
 	p->current--;
 	if (p->depth <= 0)
@@ -235,7 +245,7 @@ int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
 {
 	bool directly_wanted = e->want != WANT_NOTHING;
 	if (directly_wanted)
-		pool_release(b, e->pool);
+		plan_pool_release(b, e->pool);
 	if (!ok)
 		return 0;
 	if (directly_wanted)

@@ -15,6 +15,70 @@ enum want {
 	WANT_TO_FINISH, /* in the ready set, waiting or running */
 };
 
+/* Where an edge's memory estimate came from, best first. */
+enum mem_source {
+	MEM_FROM_HISTORY,  /* this edge's own earlier runs */
+	MEM_FROM_DECLARED, /* mem = on the edge, its rule or its pool */
+	MEM_FROM_RULE,     /* other edges of the same rule */
+	MEM_FROM_DEFAULT,
+};
+const char *mem_source_name(int source);
+
+/* The memory side of admission. Readings are taken by the builder; the
+ * decisions below are pure functions so tests can feed them fake numbers. */
+struct mem_model {
+	bool enabled;
+	int64_t capacity;
+	int64_t floor;
+	int64_t free;       /* last reading */
+	int64_t default_estimate;
+	bool hold;          /* after a kill: no new starts until free recovers */
+	int64_t last_sample_ns;
+	int64_t oom_kills;  /* the cgroup's count at the last look; -1 unknown */
+	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
+};
+/* What a running job looks like to the policy. */
+struct mem_running {
+	int64_t estimate, now;   /* bytes */
+	int64_t elapsed_ms;
+	int64_t remaining_ms;    /* expected, from history; -1 unknown */
+	bool console;            /* never a victim */
+	bool dying;              /* already being killed */
+};
+/* What a job nothing is known about is expected to take. */
+#define MEM_DEFAULT_ESTIMATE (256LL << 20)
+/* Retries of one edge after kills for memory; the last one runs alone. */
+#define MEM_MAX_RETRIES 3
+int64_t mem_default_floor(int64_t capacity);
+int64_t mem_reserved(const struct mem_running *r, size_t n);
+/* Bytes a new job may take now: free - floor - what running jobs may
+ * still take. Negative when over. */
+int64_t mem_headroom(const struct mem_model *m, const struct mem_running *r,
+		     size_t n);
+/* How long until a job needing `need` fits, if running jobs end when
+ * history expects them to and give back what they hold and reserve;
+ * INT64_MAX if that is unknowable or never. */
+int64_t mem_wait_ms(const struct mem_model *m, const struct mem_running *r,
+		    size_t n, int64_t need);
+/* The job to kill when free falls below the floor: the one that has run
+ * the shortest time (least work lost), never a console job, never the only
+ * job. -1 for none. */
+int mem_pick_victim(const struct mem_running *r, size_t n);
+/* A ready edge as admission sees it, in priority order. */
+struct mem_candidate {
+	int64_t need;        /* its estimate */
+	int64_t expected_ms; /* its expected run time; -1 unknown */
+	bool alone;          /* its last retry: only with nothing else running */
+};
+/* Which candidate may start now (index), or -1. The first that does not
+ * fit is the head (*head, k if none): later ones may go ahead of it only
+ * if they fit and are expected to end before the head could start
+ * (backfilling), so the head is never starved. */
+int mem_choose(const struct mem_model *m, const struct mem_running *r,
+	       size_t n, const struct mem_candidate *c, size_t k, size_t *head);
+/* The estimate after a kill at `reached` bytes. */
+int64_t mem_raised_estimate(int64_t estimate, int64_t reached);
+
 struct build_config {
 	int parallelism;
 	int failures_allowed; /* -k; INT_MAX for -k 0 */
@@ -22,6 +86,10 @@ struct build_config {
 	bool dry_run;
 	bool keep_depfile;
 	bool keep_rsp;
+	bool explain;     /* -d explain: say why ready jobs wait */
+	bool mem_off;     /* --mem=off */
+	int64_t mem_limit; /* --mem-limit; 0: none */
+	int64_t mem_floor; /* --mem-floor; 0: default */
 };
 
 /* The build reports what happens through these; cli prints it. */
@@ -33,6 +101,9 @@ struct status {
 			      bool ok, const char *output, size_t len);
 	void (*build_finished)(struct status *s);
 	void (*error)(struct status *s, const char *msg);
+	/* A job was killed for memory and goes back to wait (msg says so). */
+	void (*edge_requeued)(struct status *s, struct edge *e, const char *msg);
+	const struct mem_model *mem; /* for the status line; NULL when off */
 };
 
 /* A max-heap of edges: higher critical weight first, then lower id. */
@@ -49,7 +120,11 @@ struct builder {
 	struct build_config cfg;
 	struct build_log *log;
 	struct deps_log *deps;
+	struct history *history; /* may be NULL */
 	struct status *status;
+	struct mem_model mem;
+	struct mem_probe probe;
+	bool probe_ready;
 	struct exec ex;
 	bool ex_ready;
 	int64_t start_ns;
@@ -77,7 +152,8 @@ struct builder {
 
 void builder_init(struct builder *b, struct state *st,
 		  const struct build_config *cfg, struct build_log *log,
-		  struct deps_log *deps, struct status *status);
+		  struct deps_log *deps, struct history *history,
+		  struct status *status);
 /* Scan target and add what it needs to the plan. An up-to-date target is
  * not an error. */
 int builder_add_target(struct builder *b, struct node *target,
@@ -92,12 +168,40 @@ void builder_free(struct builder *b);
 int plan_add_target(struct builder *b, struct node *n, struct err *err);
 /* Compute critical-path weights and queue the edges that are ready. */
 void plan_prepare(struct builder *b);
-/* Next edge to start (pools permitting), or NULL. */
-struct edge *plan_find_work(struct builder *b);
+/* The best ready edge whose pool has room, or NULL; plan_take gives it
+ * its pool slot, plan_put_back returns it to the ready set. */
+struct edge *plan_pop_ready(struct builder *b);
+void plan_take(struct builder *b, struct edge *e);
+void plan_put_back(struct builder *b, struct edge *e);
+/* A running edge gives back its pool slot (and wakes a waiter). */
+void plan_pool_release(struct builder *b, struct pool *p);
 int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
 		       struct err *err);
 /* A restat edge left node unchanged: take clean dependents off the plan. */
 int plan_clean_node(struct builder *b, struct node *n, struct err *err);
 bool plan_more_to_do(const struct builder *b);
+
+/* ---- memory in the build loop (admit.c) ---- */
+void builder_mem_init(struct builder *b);
+void builder_mem_free(struct builder *b);
+/* The next edge to start, pool slot taken, or NULL: memory permitting. */
+struct edge *admit_next(struct builder *b);
+/* How long the loop may sleep before the next memory sample (-1: no
+ * limit). */
+int mem_wait_timeout(const struct builder *b);
+/* Sample free memory and each job's; below the floor, kill the youngest. */
+void mem_tick(struct builder *b, bool force);
+/* A job ended: 0 if memory had nothing to do with it; 1 if it was killed
+ * for memory and went back to wait (why says so); -1 if it cannot fit
+ * even alone (why says what it needed). */
+int mem_job_ended(struct builder *b, struct job *j, struct buf *why);
+/* An edge's estimate, best source first (DESIGN.md, "The memory model"):
+ * its own history, its declared mem, its rule's history, dflt. */
+int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
+			  int64_t dflt, int *source);
+/* The history's key for an edge: its first output. */
+const char *edge_key(const struct edge *e);
+/* Put a finished run in the history. */
+void mem_record_run(struct builder *b, struct job *j);
 
 #endif

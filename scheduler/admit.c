@@ -1,0 +1,363 @@
+/* Memory in the build loop: estimates, admission with backfilling, the
+ * pressure policy (kill the youngest job, retry it later), and the history
+ * of every run. The decisions themselves are in memory.c. */
+#include "scheduler.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Sample a few times a second; much more often near the floor. */
+#define SAMPLE_MS 250
+#define SAMPLE_NEAR_FLOOR_MS 40
+/* PSI "some" avg10, in percent, above which memory is sampled closely. */
+#define PSI_ALERT 5.0
+/* How many ready edges one admission looks at past a blocked one. */
+#define BACKFILL_SCAN 64
+
+void builder_mem_init(struct builder *b)
+{
+	struct mem_model *m = &b->mem;
+	memset(m, 0, sizeof(*m));
+	m->oom_kills = -1;
+	m->psi = -1;
+	if (b->cfg.mem_off || b->cfg.dry_run)
+		return;
+	struct err err = {0};
+	if (mem_probe_init(&b->probe, NULL, NULL, &err) < 0) {
+		/* Without /proc/meminfo there is nothing to schedule by. */
+		err_clear(&err);
+		return;
+	}
+	b->probe_ready = true;
+	m->capacity = mem_capacity(&b->probe);
+	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < m->capacity)
+		m->capacity = b->cfg.mem_limit;
+	m->floor = b->cfg.mem_floor > 0 ? b->cfg.mem_floor
+					: mem_default_floor(m->capacity);
+	m->default_estimate = MEM_DEFAULT_ESTIMATE;
+	m->enabled = m->capacity > 0;
+	m->oom_kills = mem_oom_kills(&b->probe);
+	b->status->mem = m->enabled ? m : NULL;
+}
+
+void builder_mem_free(struct builder *b)
+{
+	if (b->probe_ready)
+		mem_probe_free(&b->probe);
+	b->probe_ready = false;
+}
+
+const char *edge_key(const struct edge *e)
+{
+	return e->outputs[0]->path;
+}
+
+int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
+			  int64_t dflt, int *source)
+{
+	int64_t v = h ? history_estimate(h, edge_key(e)) : -1;
+	*source = MEM_FROM_HISTORY;
+	if (v < 0 && e->mem_declared >= 0) {
+		v = e->mem_declared;
+		*source = MEM_FROM_DECLARED;
+	}
+	if (v < 0 && h) {
+		v = history_rule_estimate(h, e->rule->name);
+		*source = MEM_FROM_RULE;
+	}
+	if (v < 0) {
+		v = dflt;
+		*source = MEM_FROM_DEFAULT;
+	}
+	return v;
+}
+
+static int64_t estimate(struct builder *b, struct edge *e)
+{
+	if (e->mem_estimate < 0)
+		e->mem_estimate = mem_estimate_edge(b->history, e,
+						    b->mem.default_estimate,
+						    &e->mem_source);
+	return e->mem_estimate;
+}
+
+static int64_t now_ms(void) { return exec_now_ns() / 1000000; }
+
+static int64_t expected_ms(struct builder *b, struct edge *e)
+{
+	return b->history ? history_wall_ms(b->history, edge_key(e)) : -1;
+}
+
+/* The running jobs as the policy sees them; *view is reused. */
+static size_t running_view(struct builder *b, struct mem_running **view,
+			   size_t *cap)
+{
+	xgrow((void **)view, cap, b->njobs + 1, sizeof(**view));
+	int64_t t = now_ms();
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct job *j = b->jobs[i];
+		struct edge *e = j->user;
+		int64_t elapsed = t - j->start_ns / 1000000;
+		int64_t exp = expected_ms(b, e);
+		(*view)[i] = (struct mem_running){
+			.estimate = e->mem_estimate,
+			.now = j->mem_now,
+			.elapsed_ms = elapsed,
+			.remaining_ms = exp < 0 ? -1 : (exp > elapsed ? exp - elapsed : 0),
+			.console = j->console,
+			.dying = e->mem_kill_pending,
+		};
+	}
+	return b->njobs;
+}
+
+static void explain_wait(struct builder *b, struct edge *e, int64_t need,
+			 int64_t room, const char *why)
+{
+	if (!b->cfg.explain || e->mem_waiting)
+		return;
+	e->mem_waiting = true;
+	struct buf n = {0}, f = {0}, fl = {0}, r = {0};
+	format_size(need, &n);
+	format_size(b->mem.free, &f);
+	format_size(b->mem.floor, &fl);
+	format_size(room > 0 ? room : 0, &r);
+	fprintf(stderr,
+		"ninja explain: %s waits for memory: needs %s (%s), %s free "
+		"above the floor of %s and what running jobs may still take "
+		"(free %s)%s\n",
+		edge_key(e), n.s, mem_source_name(e->mem_source), r.s, fl.s, f.s,
+		why);
+	buf_free(&n);
+	buf_free(&f);
+	buf_free(&fl);
+	buf_free(&r);
+}
+
+struct edge *admit_next(struct builder *b)
+{
+	struct mem_model *m = &b->mem;
+	if (!m->enabled) {
+		struct edge *e = plan_pop_ready(b);
+		if (e)
+			plan_take(b, e);
+		return e;
+	}
+	/* A job running alone (its last retry) admits nothing beside it. */
+	for (size_t i = 0; i < b->njobs; i++)
+		if (((struct edge *)b->jobs[i]->user)->mem_alone)
+			return NULL;
+	if (m->hold && b->njobs > 0) {
+		if (m->free < m->floor + m->floor / 2)
+			return NULL;
+		m->hold = false;
+	}
+	static struct mem_running *view;
+	static size_t view_cap;
+	size_t n = running_view(b, &view, &view_cap);
+	struct edge *cand[BACKFILL_SCAN];
+	struct mem_candidate c[BACKFILL_SCAN];
+	size_t k = 0;
+	struct edge *e;
+	int64_t room = mem_headroom(m, view, n);
+	while (k < BACKFILL_SCAN && (e = plan_pop_ready(b))) {
+		cand[k] = e;
+		c[k] = (struct mem_candidate){
+			.need = estimate(b, e),
+			.expected_ms = expected_ms(b, e),
+			.alone = e->mem_alone,
+		};
+		k++;
+		/* The usual case, the best edge fits: no need to look further. */
+		if (k == 1 && !c[0].alone && (n == 0 || c[0].need <= room))
+			break;
+	}
+	size_t head;
+	int pick = mem_choose(m, view, n, c, k, &head);
+	if (head < k) {
+		explain_wait(b, cand[head], c[head].need, room,
+			     c[head].alone ? ", to run alone" : "");
+	}
+	struct edge *chosen = NULL;
+	for (size_t i = 0; i < k; i++) {
+		if ((int)i == pick)
+			chosen = cand[i];
+		else
+			plan_put_back(b, cand[i]);
+	}
+	if (chosen) {
+		chosen->mem_waiting = false;
+		plan_take(b, chosen);
+	}
+	return chosen;
+}
+
+int mem_wait_timeout(const struct builder *b)
+{
+	if (!b->mem.enabled || b->njobs == 0)
+		return -1;
+	/* Near the floor, or when the kernel already reports tasks stalling
+	 * on memory (PSI), a spike must not slip between two samples. */
+	bool close = b->mem.free < 2 * b->mem.floor || b->mem.psi >= PSI_ALERT;
+	return close ? SAMPLE_NEAR_FLOOR_MS : SAMPLE_MS;
+}
+
+static void kill_victim(struct builder *b, struct mem_running *view, size_t n)
+{
+	int v = mem_pick_victim(view, n);
+	if (v < 0)
+		return;
+	struct job *j = b->jobs[v];
+	struct edge *e = j->user;
+	e->mem_kill_pending = true;
+	e->mem_killed_at = j->mem_peak > j->mem_now ? j->mem_peak : j->mem_now;
+	exec_signal_job(j, SIGKILL);
+	b->mem.hold = true;
+}
+
+void mem_tick(struct builder *b, bool force)
+{
+	struct mem_model *m = &b->mem;
+	if (!m->enabled)
+		return;
+	int64_t t = exec_now_ns();
+	int interval = mem_wait_timeout(b);
+	if (interval < 0)
+		interval = SAMPLE_MS;
+	if (!force && t - m->last_sample_ns < (int64_t)(interval - 1) * 1000000)
+		return;
+	m->last_sample_ns = t;
+	int64_t f = mem_free(&b->probe);
+	if (f >= 0)
+		m->free = f;
+	m->psi = mem_psi_some_avg10(&b->probe);
+	mem_sample_jobs(&b->probe, b->jobs, b->njobs);
+	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < mem_capacity(&b->probe)) {
+		/* A --mem-limit below what the machine gives counts only nj's
+		 * own jobs against it. */
+		int64_t used = 0;
+		for (size_t i = 0; i < b->njobs; i++)
+			used += b->jobs[i]->mem_now;
+		if (m->capacity - used < m->free)
+			m->free = m->capacity - used;
+	}
+	if (m->free >= m->floor)
+		return;
+	static struct mem_running *view;
+	static size_t view_cap;
+	size_t n = running_view(b, &view, &view_cap);
+	kill_victim(b, view, n);
+}
+
+static void record(struct builder *b, struct job *j, bool killed, int64_t peak)
+{
+	if (!b->history)
+		return;
+	struct edge *e = j->user;
+	struct history_run run = {
+		.peak = peak,
+		.cpu_ms = j->cpu_ms,
+		.wall_ms = (j->end_ns - j->start_ns) / 1000000,
+		.exit_code = j->exit_code,
+		.mem_killed = killed,
+	};
+	struct err err = {0};
+	if (history_record(b->history, edge_key(e), e->rule->name, &run, &err) < 0) {
+		/* The history only makes later builds smarter; losing a
+		 * record is worth a warning, not a failed build. */
+		if (b->status->error)
+			b->status->error(b->status, err.msg);
+		err_clear(&err);
+	}
+}
+
+static int64_t job_peak(const struct job *j)
+{
+	int64_t rss = j->maxrss_kb * 1024;
+	return j->mem_peak > rss ? j->mem_peak : rss;
+}
+
+void mem_record_run(struct builder *b, struct job *j)
+{
+	record(b, j, false, job_peak(j));
+}
+
+/* Remove what a killed job may have half-written. */
+static void remove_partial_outputs(struct edge *e)
+{
+	struct buf depfile = {0};
+	edge_binding_raw(e, "depfile", &depfile);
+	for (size_t i = 0; i < e->noutputs; i++) {
+		struct node *o = e->outputs[i];
+		struct err err = {0};
+		int64_t t = path_mtime(o->path, &err);
+		err_clear(&err);
+		if (depfile.len || t != o->mtime)
+			unlink(o->path);
+	}
+	if (depfile.len)
+		unlink(depfile.s);
+	buf_free(&depfile);
+}
+
+int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
+{
+	struct edge *e = j->user;
+	bool ours = e->mem_kill_pending;
+	bool kernel = false;
+	if (!ours && j->term_signal == SIGKILL && b->mem.enabled) {
+		/* A SIGKILL nj did not send: the kernel's OOM killer (the
+		 * cgroup's count says so when it can), or someone's kill -9;
+		 * either way, not the command's fault. */
+		int64_t k = mem_oom_kills(&b->probe);
+		kernel = k < 0 || b->mem.oom_kills < 0 || k > b->mem.oom_kills;
+		b->mem.oom_kills = k;
+	}
+	if (!ours && !kernel)
+		return 0;
+	e->mem_kill_pending = false;
+	int64_t reached = ours ? e->mem_killed_at : job_peak(j);
+	if (reached < job_peak(j))
+		reached = job_peak(j);
+	record(b, j, true, reached);
+	remove_partial_outputs(e);
+	int64_t elapsed = (j->end_ns - j->start_ns) / 1000000;
+	struct buf r = {0}, f = {0}, c = {0};
+	format_size(reached, &r);
+	format_size(b->mem.free, &f);
+	format_size(b->mem.capacity, &c);
+	if (e->mem_alone || e->mem_retries >= MEM_MAX_RETRIES ||
+	    (kernel && b->njobs == 0)) {
+		/* Alone and still too big: no retry can help. */
+		buf_printf(why,
+			   "nj: %s ran out of memory%s: it needed more than %s, "
+			   "and capacity is %s",
+			   edge_key(e), b->njobs == 0 ? " running alone" : "",
+			   r.s, c.s);
+		buf_free(&r);
+		buf_free(&f);
+		buf_free(&c);
+		return -1;
+	}
+	e->mem_retries++;
+	e->mem_estimate = mem_raised_estimate(estimate(b, e), reached);
+	e->mem_source = MEM_FROM_HISTORY;
+	if (e->mem_retries >= MEM_MAX_RETRIES)
+		e->mem_alone = true;
+	buf_printf(why,
+		   "nj: memory: %s %s after %.1fs at %s (free %s, below the "
+		   "floor); retry %d of %d%s",
+		   kernel ? "the kernel killed" : "stopped", edge_key(e),
+		   (double)elapsed / 1000, r.s, f.s, e->mem_retries,
+		   MEM_MAX_RETRIES, e->mem_alone ? ", alone" : "");
+	buf_free(&r);
+	buf_free(&f);
+	buf_free(&c);
+	plan_pool_release(b, e->pool);
+	plan_put_back(b, e);
+	b->mem.hold = true;
+	return 1;
+}

@@ -1,0 +1,133 @@
+/* The memory policy: what may start, whom to kill. Pure functions of the
+ * readings, so unit tests drive them with fake clocks and numbers. */
+#include "scheduler.h"
+
+#include <stdint.h>
+
+const char *mem_source_name(int source)
+{
+	switch (source) {
+	case MEM_FROM_HISTORY: return "history";
+	case MEM_FROM_DECLARED: return "declared";
+	case MEM_FROM_RULE: return "rule history";
+	default: return "default";
+	}
+}
+
+int64_t mem_default_floor(int64_t capacity)
+{
+	/* A few percent, but never so little that a spike of one job crosses
+	 * it between two samples, nor more than an eighth of a small box. */
+	int64_t floor = capacity / 20;
+	int64_t minimum = 256LL << 20;
+	if (minimum > capacity / 8)
+		minimum = capacity / 8;
+	return floor > minimum ? floor : minimum;
+}
+
+static int64_t reserve_of(const struct mem_running *r)
+{
+	if (r->dying)
+		return 0;
+	return r->estimate > r->now ? r->estimate - r->now : 0;
+}
+
+int64_t mem_reserved(const struct mem_running *r, size_t n)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += reserve_of(&r[i]);
+	return sum;
+}
+
+int64_t mem_headroom(const struct mem_model *m, const struct mem_running *r,
+		     size_t n)
+{
+	return m->free - m->floor - mem_reserved(r, n);
+}
+
+int64_t mem_wait_ms(const struct mem_model *m, const struct mem_running *r,
+		    size_t n, int64_t need)
+{
+	int64_t room = mem_headroom(m, r, n);
+	if (room >= need)
+		return 0;
+	/* Release jobs in the order history expects them to end; the first
+	 * moment the room suffices is the answer. Simple selection: n is -j. */
+	bool used[256] = {0};
+	if (n > 256)
+		return INT64_MAX;
+	for (size_t k = 0; k < n; k++) {
+		size_t best = n;
+		for (size_t i = 0; i < n; i++) {
+			if (used[i] || r[i].remaining_ms < 0)
+				continue;
+			if (best == n || r[i].remaining_ms < r[best].remaining_ms)
+				best = i;
+		}
+		if (best == n)
+			return INT64_MAX; /* the rest end at unknown times */
+		used[best] = true;
+		room += r[best].now + reserve_of(&r[best]);
+		if (room >= need)
+			return r[best].remaining_ms;
+	}
+	return INT64_MAX;
+}
+
+int mem_pick_victim(const struct mem_running *r, size_t n)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < n; i++)
+		live += !r[i].dying;
+	if (live < 2)
+		return -1;
+	int victim = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].console || r[i].dying)
+			continue;
+		if (victim < 0 || r[i].elapsed_ms < r[victim].elapsed_ms)
+			victim = (int)i;
+	}
+	return victim;
+}
+
+int64_t mem_raised_estimate(int64_t estimate, int64_t reached)
+{
+	/* It never finished, so it needed more than it reached: a quarter
+	 * more, so the retry waits for room it can really use. */
+	int64_t raised = reached + reached / 4;
+	return raised > estimate ? raised : estimate;
+}
+
+int mem_choose(const struct mem_model *m, const struct mem_running *r,
+	       size_t n, const struct mem_candidate *c, size_t k, size_t *head)
+{
+	*head = k;
+	if (n == 0 && k > 0)
+		return 0; /* an idle nj always starts the next job */
+	int64_t room = mem_headroom(m, r, n);
+	int64_t head_wait = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (c[i].alone) {
+			/* Waits for everything else to end; nothing may jump it. */
+			if (*head == k)
+				*head = i;
+			return -1;
+		}
+		if (c[i].need > room) {
+			if (*head == k) {
+				*head = i;
+				head_wait = mem_wait_ms(m, r, n, c[i].need);
+			}
+			continue;
+		}
+		if (*head == k)
+			return (int)i;
+		/* Behind a blocked job, only what ends before it could start. */
+		if (head_wait != INT64_MAX && c[i].expected_ms >= 0 &&
+		    c[i].expected_ms <= head_wait)
+			return (int)i;
+	}
+	return -1;
+}

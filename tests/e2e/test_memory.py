@@ -1,0 +1,164 @@
+"""nj's memory extensions as a user meets them: `mem =` in manifests, the
+flags, -t mem and the history file. (The behaviour under real memory
+pressure is in tests/scenarios.)"""
+import os
+import unittest
+
+from harness import NjTestCase, nj_only
+
+ONLY = "mem = and the memory flags are nj's"
+
+
+class MemBindings(NjTestCase):
+    def test_edge_rule_and_pool_sizes_accepted(self):
+        self.manifest("""\
+            pool link
+              depth = 1
+              mem = 1.5G
+            rule cc
+              command = touch $out
+              mem = 300M
+            build a: cc
+              mem = 2GiB
+            build b: cc
+              pool = link
+            build c: cc
+              mem = 0
+            """)
+        if not self.is_ninja():
+            self.build()
+            for f in "abc":
+                self.assertTrue(self.exists(f))
+
+    def is_ninja(self):
+        from harness import IS_NINJA
+        return IS_NINJA
+
+    @nj_only(ONLY)
+    def test_bad_edge_size_is_an_error_with_file_and_line(self):
+        self.manifest("""\
+            rule cc
+              command = touch $out
+            build a: cc
+              mem = lots
+            """)
+        r = self.fails()
+        self.assertIn("build.ninja:5: invalid mem size 'lots'", r.err)
+        self.assertFalse(self.exists("a"))
+
+    @nj_only(ONLY)
+    def test_bad_rule_size_points_at_the_rule(self):
+        self.manifest("""\
+            rule cc
+              command = touch $out
+              mem = 12Q
+            build a: cc
+            """)
+        r = self.fails()
+        self.assertIn("build.ninja:3: invalid mem size '12Q'", r.err)
+
+    @nj_only(ONLY)
+    def test_bad_pool_size(self):
+        self.manifest("""\
+            pool p
+              depth = 2
+              mem = -1G
+            """)
+        r = self.fails()
+        self.assertIn("build.ninja:3: invalid mem size '-1G'", r.err)
+        self.assertIn("^ near here", r.err)
+
+    def test_ninja_rejects_mem_in_pool_nj_accepts(self):
+        # documents the one non-portable place: a pool's mem
+        self.manifest("pool p\n  depth = 1\n  mem = 1G\n")
+        from harness import IS_NINJA
+        if IS_NINJA:
+            r = self.fails()
+            self.assertIn("unexpected variable 'mem'", r.err)
+        else:
+            r = self.build()
+            self.assertIn("no work to do", r.out)
+
+
+class MemFlags(NjTestCase):
+    def setUp(self):
+        super().setUp()
+        self.manifest("""\
+            rule cc
+              command = touch $out
+            build a: cc
+            build b: cc
+              mem = 64M
+            """)
+
+    @nj_only(ONLY)
+    def test_mem_off_builds_like_ninja(self):
+        self.build("--mem=off")
+        self.assertTrue(self.exists("a") and self.exists("b"))
+
+    @nj_only(ONLY)
+    def test_mem_limit_and_floor(self):
+        self.build("-m", "4G", "--mem-floor", "256M")
+        self.assertTrue(self.exists("a") and self.exists("b"))
+
+    @nj_only(ONLY)
+    def test_bad_mem_limit(self):
+        r = self.fails("--mem-limit", "plenty")
+        self.assertIn("invalid --mem-limit 'plenty'", r.err)
+
+    @nj_only(ONLY)
+    def test_bad_mem_switch(self):
+        r = self.fails("--mem=maybe")
+        self.assertIn("invalid --mem 'maybe'", r.err)
+
+    @nj_only(ONLY)
+    def test_history_records_each_run(self):
+        self.build()
+        lines = [l for l in self.read(".nj_history").splitlines()
+                 if not l.startswith("#")]
+        keys = sorted(l.split("\t")[-1] for l in lines)
+        self.assertEqual(keys, ["a", "b"])
+        for l in lines:
+            peak, cpu, wall, code, killed = l.split("\t")[:5]
+            self.assertGreater(int(peak), 0)
+            self.assertEqual((code, killed), ("0", "0"))
+
+    @nj_only(ONLY)
+    def test_history_goes_to_builddir(self):
+        self.manifest("builddir = out\nrule cc\n  command = touch $out\nbuild a: cc\n")
+        self.build()
+        self.assertTrue(self.exists("out/.nj_history"))
+        self.assertFalse(self.exists(".nj_history"))
+
+    @nj_only(ONLY)
+    def test_dry_run_writes_no_history(self):
+        self.build("-n")
+        self.assertFalse(self.exists(".nj_history"))
+
+
+class MemTool(NjTestCase):
+    @nj_only(ONLY)
+    def test_sources_of_estimates(self):
+        self.manifest("""\
+            rule cc
+              command = touch $out
+            build a: cc
+            build b: cc
+              mem = 64M
+            build c: phony a
+            """)
+        r = self.build("-t", "mem")
+        rows = {l.split()[-1]: l.split() for l in r.lines[1:]}
+        self.assertEqual(rows["a"][:2], ["256M", "default"])
+        self.assertEqual(rows["b"][:2], ["64.0M", "declared"])
+        self.assertNotIn("c", rows, "phony edges need no memory")
+        self.build()
+        r = self.build("-t", "mem")
+        rows = {l.split()[-1]: l.split() for l in r.lines[1:]}
+        self.assertEqual(rows["a"][1], "history")
+        self.assertEqual(rows["b"][1], "history")
+        self.assertNotEqual(rows["a"][2], "-", "a recent peak is listed")
+
+
+if __name__ == "__main__":
+    unittest.main()
