@@ -18,14 +18,10 @@ int path_canon(char *path, size_t *len, struct err *err)
 	const char *src = path, *end = path + n;
 	size_t leading = 0;
 	if (*src == '/') {
-		/* keep a leading slash (and a second one for //net paths) */
+		/* keep one leading slash: "//foo" is "/foo", as in ninja */
 		src++;
 		dst++;
-		if (src < end && *src == '/' && !(src + 1 < end && src[1] == '/')) {
-			src++;
-			dst++;
-		}
-		leading = (size_t)(dst - start);
+		leading = 1;
 	}
 	while (src < end) {
 		if (*src == '.') {

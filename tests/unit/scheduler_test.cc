@@ -1,0 +1,531 @@
+// Unit tests for scheduler/: the ready heap, and the plan on in-memory
+// graphs (no processes run): which edges are ready, pool depth limits,
+// critical-path order, and restat taking clean edges off the plan. The
+// cases follow ninja's build_test.cc (PlanTest).
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "scheduler/scheduler.h"
+}
+
+namespace {
+
+// ---- heap ----
+
+TEST(EdgeHeap, HigherWeightFirstThenLowerId)
+{
+	struct edge e[6] = {};
+	double w[6] = {1, 5, 3, 5, 0, 3};
+	for (int i = 0; i < 6; i++) {
+		e[i].id = (size_t)i;
+		e[i].critical_weight = w[i];
+	}
+	struct edge_heap h = {};
+	EXPECT_EQ(nullptr, heap_pop(&h));
+	for (int i : {4, 2, 0, 5, 3, 1})
+		heap_push(&h, &e[i]);
+	std::vector<size_t> order;
+	while (struct edge *x = heap_pop(&h))
+		order.push_back(x->id);
+	EXPECT_EQ((std::vector<size_t>{1, 3, 2, 5, 0, 4}), order);
+	EXPECT_EQ(0u, h.n);
+	heap_free(&h);
+}
+
+TEST(EdgeHeap, ManyRandomPushesPopSorted)
+{
+	const int n = 500;
+	std::vector<struct edge> e(n);
+	struct edge_heap h = {};
+	unsigned s = 12345;
+	for (int i = 0; i < n; i++) {
+		s = s * 1103515245 + 12345;
+		e[i].id = (size_t)i;
+		e[i].critical_weight = (double)((s >> 16) % 50);
+		heap_push(&h, &e[i]);
+	}
+	struct edge *prev = heap_pop(&h);
+	int popped = 1;
+	while (struct edge *x = heap_pop(&h)) {
+		EXPECT_TRUE(prev->critical_weight > x->critical_weight ||
+			    (prev->critical_weight == x->critical_weight &&
+			     prev->id < x->id));
+		prev = x;
+		popped++;
+	}
+	EXPECT_EQ(n, popped);
+	heap_free(&h);
+}
+
+// ---- plan ----
+
+struct PlanTest : public testing::Test {
+	struct state st;
+	struct builder b;
+	struct status status = {};
+	struct err err = {};
+	int plan_totals = 0, last_total = -1;
+
+	static void on_total(struct status *s, int total)
+	{
+		PlanTest *t = reinterpret_cast<PlanTest *>(
+			reinterpret_cast<char *>(s) - offsetof(PlanTest, status));
+		t->plan_totals++;
+		t->last_total = total;
+	}
+
+	void SetUp() override
+	{
+		state_init(&st);
+		status.plan_total = on_total;
+		struct build_config cfg = {};
+		cfg.parallelism = 1;
+		cfg.failures_allowed = 1;
+		builder_init(&b, &st, &cfg, nullptr, nullptr, nullptr, &status);
+	}
+	void TearDown() override
+	{
+		builder_free(&b);
+		err_clear(&err);
+		state_free(&st);
+	}
+	void parse(const std::string &text)
+	{
+		ASSERT_EQ(0, manifest_parse_string(&st, "input", text.data(),
+						   text.size(), &err))
+			<< err.msg;
+	}
+	struct node *node(const char *p)
+	{
+		struct node *n = state_lookup(&st, p, strlen(p));
+		EXPECT_NE(nullptr, n) << p;
+		return n;
+	}
+	// Mark outputs dirty as a scan would have: every output of an edge
+	// is dirty, sources are present and clean.
+	void all_dirty()
+	{
+		for (size_t i = 0; i < st.nedges; i++)
+			for (size_t j = 0; j < st.edges[i]->noutputs; j++)
+				st.edges[i]->outputs[j]->dirty = true;
+	}
+	void add(const char *target)
+	{
+		ASSERT_EQ(0, plan_add_target(&b, node(target), &err)) << err.msg;
+	}
+	static std::string out(struct edge *e)
+	{
+		return e ? e->outputs[0]->path : "<none>";
+	}
+	// Every edge that may start now, in the order the plan hands them
+	// out; each takes its pool slot, as the build loop does.
+	std::vector<std::string> take_all()
+	{
+		std::vector<std::string> r;
+		while (struct edge *e = plan_pop_ready(&b)) {
+			plan_take(&b, e);
+			r.push_back(out(e));
+		}
+		return r;
+	}
+	struct edge *find(const char *o)
+	{
+		return node(o)->in_edge;
+	}
+	void finish(const char *o, bool ok = true)
+	{
+		ASSERT_EQ(0, plan_edge_finished(&b, find(o), ok, &err)) << err.msg;
+	}
+};
+
+typedef std::vector<std::string> strs;
+const char kCat[] = "rule cat\n  command = cat $in > $out\n";
+
+TEST_F(PlanTest, Basic)
+{
+	parse(std::string(kCat) + "build out: cat mid\nbuild mid: cat in\n");
+	all_dirty();
+	add("out");
+	EXPECT_TRUE(plan_more_to_do(&b));
+	EXPECT_EQ(2, b.command_edges);
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"mid"}), take_all()); // out waits for mid
+	finish("mid");
+	EXPECT_TRUE(plan_more_to_do(&b));
+	EXPECT_EQ((strs{"out"}), take_all());
+	finish("out");
+	EXPECT_FALSE(plan_more_to_do(&b));
+	EXPECT_EQ((strs{}), take_all());
+}
+
+TEST_F(PlanTest, DoubleOutputDirect)
+{
+	// Two outputs of one edge both feed the target: one edge to run.
+	parse(std::string(kCat) +
+	      "build out: cat mid1 mid2\nbuild mid1 mid2: cat in\n");
+	all_dirty();
+	add("out");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"mid1"}), take_all());
+	finish("mid1");
+	EXPECT_EQ((strs{"out"}), take_all());
+	finish("out");
+	EXPECT_FALSE(plan_more_to_do(&b));
+}
+
+TEST_F(PlanTest, DoubleDependent)
+{
+	parse(std::string(kCat) + "build out: cat a1 a2\n"
+				  "build a1: cat mid\nbuild a2: cat mid\n"
+				  "build mid: cat in\n");
+	all_dirty();
+	add("out");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"mid"}), take_all());
+	finish("mid");
+	strs two = take_all();
+	EXPECT_EQ((std::set<std::string>{"a1", "a2"}),
+		  std::set<std::string>(two.begin(), two.end()));
+	finish("a1");
+	EXPECT_EQ((strs{}), take_all()) << "out still waits for a2";
+	finish("a2");
+	EXPECT_EQ((strs{"out"}), take_all());
+}
+
+TEST_F(PlanTest, CleanInputsAreNotPlanned)
+{
+	parse(std::string(kCat) + "build out: cat mid\nbuild mid: cat in\n");
+	node("out")->dirty = true; // mid is up to date
+	find("mid")->outputs_ready = true;
+	add("out");
+	EXPECT_EQ(1, b.command_edges);
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"out"}), take_all());
+}
+
+TEST_F(PlanTest, OrderOnlyInputWaitsButNotWanted)
+{
+	// An edge whose outputs are clean, needed only as a path to a dirty
+	// edge, is WANT_NOTHING: it is walked past, never run.
+	parse(std::string(kCat) + "build out: cat in || oo\n"
+				  "build oo: cat gen\nbuild gen: cat src\n");
+	node("out")->dirty = true;
+	node("gen")->dirty = true; // oo itself is clean
+	add("out");
+	EXPECT_EQ(2, b.command_edges);
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"gen"}), take_all());
+	finish("gen");
+	// oo's edge is not run; finishing gen passes straight through it.
+	EXPECT_EQ((strs{"out"}), take_all());
+}
+
+TEST_F(PlanTest, MissingSourceIsAnError)
+{
+	parse(std::string(kCat) + "build out: cat in\n");
+	node("out")->dirty = true;
+	node("in")->dirty = true; // missing, and nothing makes it
+	EXPECT_EQ(-1, plan_add_target(&b, node("out"), &err));
+	EXPECT_STREQ("'in', needed by 'out', missing and no known rule to make it",
+		     err.msg);
+}
+
+TEST_F(PlanTest, FailedEdgeStopsItsDependents)
+{
+	parse(std::string(kCat) + "build out: cat mid\nbuild mid: cat in\n");
+	all_dirty();
+	add("out");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"mid"}), take_all());
+	finish("mid", false);
+	EXPECT_EQ((strs{}), take_all());
+	EXPECT_TRUE(plan_more_to_do(&b));
+}
+
+TEST_F(PlanTest, PoolWithDepthOne)
+{
+	parse("pool foobar\n"
+	      "  depth = 1\n"
+	      "rule poolcat\n"
+	      "  command = cat $in > $out\n"
+	      "  pool = foobar\n"
+	      "build out1: poolcat in\n"
+	      "build out2: poolcat in\n");
+	all_dirty();
+	add("out1");
+	add("out2");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"out1"}), take_all());
+	struct pool *p = find("out1")->pool;
+	EXPECT_EQ(1, p->current);
+	finish("out1");
+	EXPECT_EQ(0, p->current);
+	EXPECT_EQ((strs{"out2"}), take_all());
+	finish("out2");
+	EXPECT_EQ(0, p->current);
+	EXPECT_FALSE(plan_more_to_do(&b));
+}
+
+TEST_F(PlanTest, PoolWithDepthTwo)
+{
+	parse("pool foobar\n"
+	      "  depth = 2\n"
+	      "pool bazbin\n"
+	      "  depth = 2\n"
+	      "rule foocat\n"
+	      "  command = cat $in > $out\n"
+	      "  pool = foobar\n"
+	      "rule bazcat\n"
+	      "  command = cat $in > $out\n"
+	      "  pool = bazbin\n"
+	      "build out1: foocat in\n"
+	      "build out2: foocat in\n"
+	      "build out3: foocat in\n"
+	      "build outb1: bazcat in\n"
+	      "build outb2: bazcat in\n"
+	      "build outb3: bazcat in\n"
+	      "  pool =\n"
+	      "build allTheThings: phony out1 out2 out3 outb1 outb2 outb3\n");
+	all_dirty();
+	add("allTheThings");
+	plan_prepare(&b);
+	// Two of each pool, and outb3, which is in no pool.
+	strs first = take_all();
+	EXPECT_EQ(5u, first.size());
+	EXPECT_EQ((std::set<std::string>{"out1", "out2", "outb1", "outb2",
+					 "outb3"}),
+		  std::set<std::string>(first.begin(), first.end()));
+	finish("outb3");
+	EXPECT_EQ((strs{}), take_all()) << "the default pool frees nothing";
+	finish("out2");
+	EXPECT_EQ((strs{"out3"}), take_all());
+	for (const char *o : {"out1", "out3", "outb1", "outb2"})
+		finish(o);
+	EXPECT_EQ((strs{"allTheThings"}), take_all());
+	finish("allTheThings");
+	EXPECT_FALSE(plan_more_to_do(&b));
+}
+
+TEST_F(PlanTest, ConsolePoolRunsOneAtATime)
+{
+	parse("rule con\n  command = c\n  pool = console\n"
+	      "build a: con\nbuild b: con\nbuild c: con\n");
+	all_dirty();
+	add("a");
+	add("b");
+	add("c");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"a"}), take_all());
+	finish("a");
+	EXPECT_EQ((strs{"b"}), take_all());
+	finish("b");
+	EXPECT_EQ((strs{"c"}), take_all());
+}
+
+TEST_F(PlanTest, CriticalPathPutsTheLongChainFirst)
+{
+	// short comes first in the file (lower id), so only the critical
+	// path can put the head of the long chain ahead of it.
+	parse(std::string(kCat) + "build short: cat in\n"
+				  "build a1: cat in\nbuild a2: cat a1\n"
+				  "build a3: cat a2\nbuild a4: cat a3\n"
+				  "build all: phony short a4\n");
+	all_dirty();
+	add("all");
+	plan_prepare(&b);
+	EXPECT_GT(find("a1")->critical_weight, find("short")->critical_weight);
+	EXPECT_EQ((strs{"a1", "short"}), take_all());
+}
+
+TEST_F(PlanTest, CriticalPathUsesLoggedDurations)
+{
+	// One slow edge outweighs a chain of three fast ones.
+	parse(std::string(kCat) + "build f1: cat in\nbuild f2: cat f1\n"
+				  "build f3: cat f2\nbuild slow: cat in\n"
+				  "build all: phony f3 slow\n");
+	all_dirty();
+	auto timed = [&](const char *o, int ms) {
+		struct node *n = node(o);
+		n->has_log = true;
+		n->log_start_ms = 0;
+		n->log_end_ms = ms;
+	};
+	timed("f1", 10);
+	timed("f2", 10);
+	timed("f3", 10);
+	timed("slow", 5000);
+	add("all");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"slow", "f1"}), take_all());
+}
+
+TEST_F(PlanTest, WithoutHistoryTiesGoToFileOrder)
+{
+	parse(std::string(kCat) + "build c: cat in\nbuild b: cat in\n"
+				  "build a: cat in\n");
+	all_dirty();
+	add("a");
+	add("b");
+	add("c");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"c", "b", "a"}), take_all());
+}
+
+TEST_F(PlanTest, RestatCleanNodeRemovesDependents)
+{
+	// mid's restat edge ran and left mid unchanged: out, whose other
+	// inputs are clean and whose log matches, no longer needs to run.
+	parse("rule true\n  command = true\n  restat = 1\n" +
+	      std::string(kCat) +
+	      "build mid: true in\nbuild out: cat mid\nbuild final: cat out\n");
+	all_dirty();
+	struct node *in = node("in"), *mid = node("mid"), *o = node("out");
+	in->mtime = 100;
+	mid->mtime = 200;
+	o->mtime = 300;
+	struct buf cmd = {};
+	edge_command(o->in_edge, true, &cmd);
+	o->has_log = true;
+	o->log_hash = command_hash(cmd.s, cmd.len, st.log_version);
+	o->log_mtime = 300;
+	buf_free(&cmd);
+	// final's output is missing, so it stays wanted.
+	node("final")->mtime = MTIME_MISSING;
+
+	add("final");
+	EXPECT_EQ(3, b.command_edges);
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"mid"}), take_all());
+
+	ASSERT_EQ(0, plan_clean_node(&b, mid, &err)) << err.msg;
+	EXPECT_FALSE(mid->dirty);
+	EXPECT_FALSE(o->dirty);
+	EXPECT_EQ(WANT_NOTHING, o->in_edge->want);
+	EXPECT_EQ(2, b.command_edges);
+	EXPECT_EQ(1, plan_totals);
+	EXPECT_EQ(2, last_total);
+
+	finish("mid");
+	// out is skipped; final is ready at once.
+	EXPECT_EQ((strs{"final"}), take_all());
+	finish("final");
+	EXPECT_FALSE(plan_more_to_do(&b));
+}
+
+TEST_F(PlanTest, RestatKeepsDependentsWithChangedCommand)
+{
+	parse("rule true\n  command = true\n  restat = 1\n" +
+	      std::string(kCat) + "build mid: true in\nbuild out: cat mid\n");
+	all_dirty();
+	node("in")->mtime = 100;
+	node("mid")->mtime = 200;
+	node("out")->mtime = 300;
+	node("out")->has_log = true;
+	node("out")->log_hash = 12345; // not this command
+	node("out")->log_mtime = 300;
+	add("out");
+	plan_prepare(&b);
+	EXPECT_EQ((strs{"mid"}), take_all());
+	ASSERT_EQ(0, plan_clean_node(&b, node("mid"), &err)) << err.msg;
+	EXPECT_EQ(WANT_TO_START, find("out")->want);
+	EXPECT_EQ(2, b.command_edges);
+	finish("mid");
+	EXPECT_EQ((strs{"out"}), take_all());
+}
+
+TEST_F(PlanTest, PutBackKeepsTheEdgeReady)
+{
+	parse(std::string(kCat) + "build a: cat in\nbuild b: cat in\n");
+	all_dirty();
+	add("a");
+	add("b");
+	plan_prepare(&b);
+	struct edge *e = plan_pop_ready(&b);
+	ASSERT_NE(nullptr, e);
+	EXPECT_EQ("a", out(e));
+	plan_put_back(&b, e); // admission said no: it waits, first in line
+	EXPECT_EQ((strs{"a", "b"}), take_all());
+}
+
+// ---- the build loop, dry run (no processes) ----
+
+struct DryRunTest : public PlanTest {
+	std::vector<std::string> finished;
+	static void on_finished(struct status *s, struct edge *e, int64_t,
+				bool ok, const char *, size_t)
+	{
+		DryRunTest *t = reinterpret_cast<DryRunTest *>(
+			reinterpret_cast<char *>(s) - offsetof(PlanTest, status));
+		t->finished.push_back(std::string(ok ? "" : "FAILED ") +
+				      e->outputs[0]->path);
+	}
+	void SetUp() override
+	{
+		state_init(&st);
+		status.plan_total = on_total;
+		status.edge_finished = on_finished;
+		struct build_config cfg = {};
+		cfg.parallelism = 2;
+		cfg.failures_allowed = 1;
+		cfg.dry_run = true;
+		cfg.mem_off = true;
+		builder_init(&b, &st, &cfg, nullptr, nullptr, nullptr, &status);
+		char tmpl[] = "/tmp/nj_sched_test.XXXXXX";
+		ASSERT_NE(nullptr, mkdtemp(tmpl));
+		dir = tmpl;
+		oldcwd = open(".", O_RDONLY | O_DIRECTORY);
+		ASSERT_EQ(0, chdir(dir.c_str()));
+	}
+	void TearDown() override
+	{
+		PlanTest::TearDown();
+		free(graph_take_eval_error());
+		EXPECT_EQ(0, fchdir(oldcwd));
+		close(oldcwd);
+		EXPECT_EQ(0, system(("rm -rf '" + dir + "'").c_str()));
+	}
+	std::string dir;
+	int oldcwd = -1;
+};
+
+TEST_F(DryRunTest, RunsEveryEdgeInDependencyOrder)
+{
+	parse(std::string(kCat) + "build out: cat mid\nbuild mid: cat in\n");
+	ASSERT_EQ(0, system("touch in"));
+	ASSERT_EQ(0, builder_add_target(&b, node("out"), &err)) << err.msg;
+	EXPECT_FALSE(builder_up_to_date(&b));
+	ASSERT_EQ(0, builder_build(&b, &err)) << err.msg;
+	EXPECT_EQ((strs{"mid", "out"}), finished);
+	EXPECT_EQ(2, last_total);
+}
+
+TEST_F(DryRunTest, CycleInRuleVariablesIsFatal)
+{
+	// ninja stops with "fatal: cycle in rule variables" under -n too.
+	parse("rule r\n"
+	      "  command = $description\n"
+	      "  description = $command\n"
+	      "build x: r\n");
+	ASSERT_EQ(0, builder_add_target(&b, node("x"), &err)) << err.msg;
+	free(graph_take_eval_error()); // from the scan's command hash
+	EXPECT_EQ(-1, builder_build(&b, &err));
+	ASSERT_NE(nullptr, err.msg);
+	EXPECT_STREQ("cycle in rule variables: description -> command -> "
+		     "description",
+		     err.msg);
+	EXPECT_TRUE(err.fatal);
+	EXPECT_EQ((strs{}), finished);
+}
+
+} // namespace
