@@ -36,13 +36,21 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* -t tools: they run once the manifest is loaded (the logs are theirs to
- * load); argv[0] is the tool's name. */
+ * load, from the paths given: builddir is applied); argv[0] is the tool's
+ * name, so getopt can be used with optind = 0 or 1. */
 struct tool_ctx {
 	struct state *st;
 	struct build_log *log;
 	struct deps_log *deps;
 	const char *log_path, *deps_path, *history_path;
+	bool dry_run; /* -n */
+	bool verbose; /* -v */
 };
+/* A command-line target as ninja resolves it: canonicalised, "foo.c^" for
+ * the first output that foo.c is an input of, "unknown target" errors with
+ * a spelling suggestion. */
+struct node *cli_collect_target(struct state *st, const char *arg,
+				struct err *err);
 bool tool_exists(const char *name);
 int tool_list(void);
 int tool_run(const char *name, struct tool_ctx *t, int argc, char **argv);

@@ -351,7 +351,8 @@ static int session_load(struct session *s)
 	if (o->tool) {
 		char *lp = log_path(s, ".ninja_log"), *dp = log_path(s, ".ninja_deps");
 		char *hp = log_path(s, ".nj_history");
-		struct tool_ctx t = {&s->st, &s->log, &s->deps, lp, dp, hp};
+		struct tool_ctx t = {&s->st, &s->log, &s->deps, lp, dp, hp,
+				     o->cfg.dry_run, o->verbosity == VERB_VERBOSE};
 		/* the tool sees its own name first, as getopt wants */
 		int rc = tool_run(o->tool, &t, s->argc + 1, s->argv - 1);
 		free(lp);
@@ -442,8 +443,8 @@ out:
 	return rc;
 }
 
-static struct node *collect_target(struct session *s, const char *arg,
-				   struct err *err)
+struct node *cli_collect_target(struct state *st, const char *arg,
+				struct err *err)
 {
 	size_t len = strlen(arg);
 	if (!len) {
@@ -457,7 +458,7 @@ static struct node *collect_target(struct session *s, const char *arg,
 		path[--len] = 0;
 		first_dependent = true;
 	}
-	struct node *n = state_lookup(&s->st, path, len);
+	struct node *n = state_lookup(st, path, len);
 	if (n && first_dependent) {
 		if (!n->nout_edges) {
 			err_set(err, "'%s' has no out edge", path);
@@ -471,7 +472,7 @@ static struct node *collect_target(struct session *s, const char *arg,
 		else if (strcmp(path, "help") == 0)
 			err_set(err, "unknown target '%s', did you mean 'ninja -h'?", path);
 		else {
-			struct node *sugg = state_spellcheck(&s->st, path);
+			struct node *sugg = state_spellcheck(st, path);
 			if (sugg)
 				err_set(err, "unknown target '%s', did you mean '%s'?",
 					path, sugg->path);
@@ -497,7 +498,7 @@ static int run_build(struct session *s, int argc, char **argv)
 	} else {
 		targets = xmalloc((size_t)argc * sizeof(*targets));
 		for (int i = 0; i < argc; i++) {
-			struct node *n = collect_target(s, argv[i], &err);
+			struct node *n = cli_collect_target(&s->st, argv[i], &err);
 			if (!n) {
 				cli_error("%s", err.msg);
 				err_clear(&err);
