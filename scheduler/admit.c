@@ -308,12 +308,18 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 	struct edge *e = j->user;
 	bool ours = e->mem_kill_pending;
 	bool kernel = false;
-	if (!ours && j->term_signal == SIGKILL && b->mem.enabled) {
+	/* `sh -c 'a && b'` reports its SIGKILLed child as exit 137. */
+	bool shell_kill = j->term_signal == 0 && j->exit_code == 128 + SIGKILL;
+	if (!ours && (j->term_signal == SIGKILL || shell_kill) && b->mem.enabled) {
 		/* A SIGKILL nj did not send: the kernel's OOM killer (the
 		 * cgroup's count says so when it can), or someone's kill -9;
-		 * either way, not the command's fault. */
+		 * either way, not the command's fault. An exit status of 137
+		 * counts only when the count confirms it. */
 		int64_t k = mem_oom_kills(&b->probe);
-		kernel = k < 0 || b->mem.oom_kills < 0 || k > b->mem.oom_kills;
+		if (k >= 0 && b->mem.oom_kills >= 0)
+			kernel = k > b->mem.oom_kills;
+		else
+			kernel = !shell_kill;
 		b->mem.oom_kills = k;
 	}
 	if (!ours && !kernel)

@@ -1,0 +1,610 @@
+#!/usr/bin/env python3
+"""Memory scenarios: nj (and Debian's ninja) under a real memory cgroup.
+
+    NJ=/path/to/nj python3 tests/scenarios/run.py [-j N] [-v] [FILTER...]
+
+Each scenario gets a fresh temporary directory and its own memory cgroup,
+made by the test under this process's cgroup (v1 as root, or v2 delegated),
+with a hard limit and no swap. The build tool is started inside it; the
+cgroup's oom_kill count tells whether the kernel's OOM killer had to act.
+The jobs are tests/memhog.c (build/memhog): it allocates and touches memory,
+optionally in steps, and holds it.
+
+  1. compile- and link-sized jobs whose sum at -j 4 exceeds a 1.5 GiB cgroup:
+     ninja fails (or is OOM-killed); nj finishes, every output correct, and
+     the kernel killed nothing.
+  2. the same build again with .nj_history kept: nj kills nothing.
+  3. a job that outgrows its declared `mem` beside an older long job: nj
+     stops the younger one, never the older, and the build succeeds.
+  4. a job larger than the whole cgroup: a clear "ran out of memory" failure
+     naming it, no retry storm, the other jobs' outputs intact, and the logs
+     load on the next run.
+  5. plenty of memory: nj runs exactly -j jobs at once (measured from the
+     stamps the jobs write, not from timing).
+
+When no memory cgroup can be made here, every scenario is reported as
+skipped with the reason, never as passed. -j is accepted for tests/run.py's
+sake, but the scenarios run one at a time: they share two CPUs, and the
+measurements of one must not be disturbed by another. The last line is
+exactly `N passed, N failed` (`, N skipped` when some were skipped); the exit
+status is 1 when any failed.
+"""
+
+import argparse
+import atexit
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+NJ = os.path.abspath(os.environ.get("NJ") or os.path.join(REPO, "nj"))
+MEMHOG = os.path.join(REPO, "build", "memhog")
+NINJA = shutil.which("ninja") or "/usr/bin/ninja"
+RUN_TIMEOUT = float(os.environ.get("NJ_SCENARIO_TIMEOUT", "120"))
+MEM_MAX_RETRIES = 3  # scheduler/scheduler.h
+
+M = 1 << 20
+G = 1 << 30
+
+
+# ---- memory cgroups ----------------------------------------------------------
+
+def _mounts():
+    """(mount point, fstype, super options, mount root) of every mount."""
+    out = []
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                pre, _, post = line.partition(" - ")
+                a, b = pre.split(), post.split()
+                if len(a) >= 5 and len(b) >= 3:
+                    out.append((a[4], b[0], b[2].split(","), a[3]))
+    except OSError:
+        pass
+    return out
+
+
+def _own_cgroup(version):
+    """This process's cgroup path for the memory controller (v1) or the
+    unified hierarchy (v2), from /proc/self/cgroup."""
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            hid, ctrls, path = line.rstrip("\n").split(":", 2)
+            if version == 1 and "memory" in ctrls.split(","):
+                return path
+            if version == 2 and hid == "0" and ctrls == "":
+                return path
+    return None
+
+
+def _join(mount, root, path):
+    # In a cgroup namespace the mount root is usually "/" and the path is
+    # relative to it; when the mount root is a sub-tree, strip it.
+    if root != "/" and (path == root or path.startswith(root + "/")):
+        path = path[len(root):]
+    return os.path.join(mount, path.lstrip("/"))
+
+
+def _read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def _write(path, value):
+    with open(path, "w") as f:
+        f.write(str(value))
+
+
+def find_cgroup_parent():
+    """(version, directory under which a memory cgroup may be made) or raise
+    unittest.SkipTest saying why not."""
+    reasons = []
+    mounts = _mounts()
+    # v1: a cgroup file system with the memory controller.
+    for mnt, fstype, opts, root in mounts:
+        if fstype == "cgroup" and "memory" in opts:
+            path = _own_cgroup(1)
+            if path is None:
+                reasons.append("no memory line in /proc/self/cgroup")
+                break
+            base = _join(mnt, root, path)
+            if os.path.exists(os.path.join(base, "memory.limit_in_bytes")):
+                return 1, base
+            reasons.append("%s has no memory.limit_in_bytes" % base)
+            break
+    # v2: the unified hierarchy, memory enabled for our children.
+    for mnt, fstype, opts, root in mounts:
+        if fstype == "cgroup2":
+            path = _own_cgroup(2)
+            if path is None:
+                continue
+            base = _join(mnt, root, path)
+            try:
+                ctl = _read(os.path.join(base, "cgroup.subtree_control")).split()
+                if "memory" not in ctl:
+                    # Only possible when no process lives in `base` itself
+                    # (the no-internal-process rule); try anyway.
+                    _write(os.path.join(base, "cgroup.subtree_control"), "+memory")
+                return 2, base
+            except OSError as e:
+                reasons.append("cgroup v2 at %s: memory controller not "
+                               "delegated here (%s)" % (base, e.strerror))
+            break
+    if not reasons:
+        reasons.append("no memory cgroup hierarchy is mounted")
+    raise unittest.SkipTest("; ".join(reasons))
+
+
+_serial = [0]
+
+
+class Cgroup:
+    """A memory cgroup made for one run: limit (None: unlimited), no swap."""
+
+    def __init__(self, limit):
+        self.version, parent = find_cgroup_parent()
+        _serial[0] += 1
+        self.path = os.path.join(parent, "nj-scenario-%d-%d"
+                                 % (os.getpid(), _serial[0]))
+        try:
+            os.mkdir(self.path)
+        except OSError as e:
+            raise unittest.SkipTest("cannot create a memory cgroup under %s: %s"
+                                    % (parent, e.strerror))
+        try:
+            self._configure(limit)
+        except OSError as e:
+            self.remove()
+            raise unittest.SkipTest("cannot limit a memory cgroup (%s): %s"
+                                    % (self.path, e))
+        self.oom_before = self.oom_kills()
+
+    def _file(self, name):
+        return os.path.join(self.path, name)
+
+    def _configure(self, limit):
+        if self.version == 1:
+            try:
+                _write(self._file("memory.swappiness"), 0)
+            except OSError:
+                pass  # not writable under some hierarchies; memsw covers it
+            if limit is not None:
+                _write(self._file("memory.limit_in_bytes"), limit)
+                if os.path.exists(self._file("memory.memsw.limit_in_bytes")):
+                    _write(self._file("memory.memsw.limit_in_bytes"), limit)
+                got = int(_read(self._file("memory.limit_in_bytes")))
+                if got > limit:
+                    raise OSError("memory.limit_in_bytes reads %d" % got)
+        else:
+            if not os.path.exists(self._file("memory.max")):
+                raise OSError("no memory.max: the memory controller is "
+                              "not enabled for children")
+            if limit is not None:
+                _write(self._file("memory.max"), limit)
+                if os.path.exists(self._file("memory.swap.max")):
+                    _write(self._file("memory.swap.max"), 0)
+
+    def oom_kills(self):
+        name = "memory.oom_control" if self.version == 1 else "memory.events"
+        try:
+            text = _read(self._file(name))
+        except OSError:
+            return 0
+        m = re.search(r"^oom_kill (\d+)", text, re.M)
+        return int(m.group(1)) if m else 0
+
+    def new_oom_kills(self):
+        return self.oom_kills() - self.oom_before
+
+    def max_usage(self):
+        name = ("memory.max_usage_in_bytes" if self.version == 1
+                else "memory.peak")
+        try:
+            return int(_read(self._file(name)))
+        except (OSError, ValueError):
+            return -1
+
+    def pids(self):
+        try:
+            return [int(p) for p in _read(self._file("cgroup.procs")).split()]
+        except OSError:
+            return []
+
+    def command(self, argv):
+        """argv run inside this cgroup: a shell moves itself in, then execs."""
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"',
+                self._file("cgroup.procs")] + list(argv)
+
+    def remove(self):
+        """Kill whatever we started that is still inside, then remove it."""
+        deadline = time.time() + 10
+        while True:
+            pids = self.pids()
+            if not pids:
+                break
+            for p in pids:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+            if time.time() > deadline:
+                break
+            time.sleep(0.05)
+        for _ in range(100):
+            try:
+                os.rmdir(self.path)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.05)
+
+
+# ---- runs ---------------------------------------------------------------------
+
+class Result:
+    def __init__(self, tool, args, rc, out, err, wall, oom, peak):
+        self.tool, self.args, self.rc = tool, args, rc
+        self.out, self.err, self.wall = out, err, wall
+        self.oom_kills = oom  # kernel OOM kills in the cgroup during the run
+        self.peak = peak      # the cgroup's maximum usage, bytes
+
+    @property
+    def text(self):
+        return self.out + self.err
+
+    def lines_with(self, prefix):
+        return [l for l in self.text.splitlines() if l.startswith(prefix)]
+
+    def __repr__(self):
+        return ("%s %s: rc=%r in %.1fs, kernel OOM kills %d, cgroup peak %s\n"
+                "--- stdout ---\n%s--- stderr ---\n%s"
+                % (self.tool, " ".join(self.args), self.rc, self.wall,
+                   self.oom_kills, size(self.peak), self.out[-6000:],
+                   self.err[-6000:]))
+
+
+def size(n):
+    if n < 0:
+        return "?"
+    return "%.0fM" % (n / M) if n < G else "%.2fG" % (n / G)
+
+
+def env():
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("NINJA_") and k not in ("NJ_FLAGS", "MAKEFLAGS",
+                                                     "MFLAGS")}
+    e.update(TERM="dumb", LC_ALL="C", NINJA_STATUS="[%f/%t] ")
+    return e
+
+
+class Scenario(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        for exe, what in ((NJ, "nj (set NJ=, or build it: ./nj all)"),
+                          (MEMHOG, "build/memhog (./nj all builds it)")):
+            if not os.access(exe, os.X_OK):
+                self.fail("%s not found: %s" % (exe, what))
+        # Make (and remove) one cgroup first: when that is impossible here,
+        # the scenario is skipped with the reason, before it runs anything.
+        Cgroup(64 * M).remove()
+        self.dir = self.new_dir()
+
+    def new_dir(self):
+        d = tempfile.mkdtemp(prefix="nj-scenario-")
+        self.addCleanup(shutil.rmtree, d, True)
+        return d
+
+    def path(self, name, d=None):
+        return os.path.join(d or self.dir, name)
+
+    def write(self, name, text, d=None):
+        with open(self.path(name, d), "w") as f:
+            f.write(textwrap.dedent(text))
+
+    def read(self, name, d=None):
+        with open(self.path(name, d)) as f:
+            return f.read()
+
+    def exists(self, name, d=None):
+        return os.path.exists(self.path(name, d))
+
+    def run_in_cgroup(self, tool, args, limit, d=None):
+        """Run `tool args` in dir d inside a fresh cgroup of `limit` bytes."""
+        cg = Cgroup(limit)
+        try:
+            argv = [tool] + [str(a) for a in args]
+            t0 = time.time()
+            p = subprocess.Popen(cg.command(argv), cwd=d or self.dir, env=env(),
+                                 stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            try:
+                out, err = p.communicate(timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                cg.remove()
+                out, err = p.communicate()
+                self.fail("timeout after %ss: %s %s\n%s" % (
+                    RUN_TIMEOUT, tool, " ".join(argv[1:]),
+                    (out + err).decode(errors="replace")[-6000:]))
+            wall = time.time() - t0
+            # Let the job processes that outlive the tool (there should be
+            # none) show up before reading the counters.
+            return Result(os.path.basename(tool), argv[1:], p.returncode,
+                          out.decode(errors="replace"),
+                          err.decode(errors="replace"), wall,
+                          cg.new_oom_kills(), cg.max_usage())
+        finally:
+            cg.remove()
+
+    def nj(self, *args, limit=None, d=None):
+        r = self.run_in_cgroup(NJ, args, limit, d)
+        # nj itself must never be what the kernel killed.
+        self.assertNotEqual(r.rc, -signal.SIGKILL,
+                            "nj itself was killed (OOM?)\n%r" % r)
+        return r
+
+    def verbose(self, r):
+        if VERBOSE:
+            print("    %s: rc=%s %.1fs, OOM kills %d, peak %s" % (
+                r.tool, r.rc, r.wall, r.oom_kills, size(r.peak)), flush=True)
+            for l in r.text.splitlines():
+                if l.startswith(("nj:", "ninja explain")) or "FAILED" in l:
+                    print("      " + l, flush=True)
+
+
+def hog(total, step=None, step_ms=None, hold_ms=None, extra=""):
+    cmd = MEMHOG + " " + total
+    if step:
+        cmd += " --step %s --step-ms %d" % (step, step_ms)
+    if hold_ms:
+        cmd += " --hold-ms %d" % hold_ms
+    return cmd + extra
+
+
+# ---- 1 and 2: compiles and links in 1.5 GiB --------------------------------------
+
+COMPILES = 8
+LINKS = 3
+BUILD_LIMIT = 1536 * M
+# A compile: 150M in 25M steps over ~0.3s, held 0.3s. A link: 700M in 50M steps
+# over ~1.4s, held 1s. Eight compiles at -j 4 use 600M; the three links that
+# all wait for them, started together as ninja does, need 2.1G of 1.5G.
+COMPILE = hog("150M", "25M", 50, 300)
+LINK = hog("700M", "50M", 100, 1000)
+
+
+def compile_link_manifest():
+    m = ["rule cc\n  command = %s && echo cc $out > $out\n" % COMPILE,
+         "rule link\n  command = %s && echo link $out > $out\n" % LINK]
+    objs = ["obj%d.o" % i for i in range(COMPILES)]
+    for o in objs:
+        m.append("build %s: cc\n" % o)
+    for i in range(LINKS):
+        m.append("build bin%d: link %s\n" % (i, " ".join(objs)))
+    return "".join(m)
+
+
+def check_compile_link_outputs(t, d=None):
+    for i in range(COMPILES):
+        t.assertEqual(t.read("obj%d.o" % i, d), "cc obj%d.o\n" % i)
+    for i in range(LINKS):
+        t.assertEqual(t.read("bin%d" % i, d), "link bin%d\n" % i)
+
+
+class CompileAndLink(Scenario):
+    """Scenarios 1 and 2 share a build directory: 2 needs 1's history."""
+    shared = None  # the directory scenario 1 built in, once it succeeded
+
+    def test_1_more_than_fits(self):
+        # Debian's ninja first, to show the build really does not fit.
+        nd = self.new_dir()
+        self.write("build.ninja", compile_link_manifest(), nd)
+        rn = self.run_in_cgroup(NINJA, ["-j", "4"], BUILD_LIMIT, nd)
+        self.verbose(rn)
+        self.assertTrue(rn.rc != 0 or rn.oom_kills > 0,
+                        "ninja fit in the cgroup: the scenario proves "
+                        "nothing; make the links bigger\n%r" % rn)
+
+        d = tempfile.mkdtemp(prefix="nj-scenario-")
+        self.write("build.ninja", compile_link_manifest(), d)
+        r = self.nj("-j", "4", limit=BUILD_LIMIT, d=d)
+        self.verbose(r)
+        try:
+            self.assertEqual(r.rc, 0, r)
+            self.assertEqual(r.oom_kills, 0,
+                             "the kernel's OOM killer acted\n%r" % r)
+            check_compile_link_outputs(self, d)
+            self.assertTrue(os.path.exists(os.path.join(d, ".nj_history")), r)
+        except BaseException:
+            shutil.rmtree(d, True)
+            raise
+        CompileAndLink.shared = d
+        # Removed by scenario 2, or at exit when it does not run.
+        atexit.register(shutil.rmtree, d, True)
+
+    def test_2_again_with_history(self):
+        d = CompileAndLink.shared
+        if d is None:
+            self.fail("scenario 1 did not leave a build with history")
+        self.addCleanup(shutil.rmtree, d, True)
+        CompileAndLink.shared = None
+        for i in range(COMPILES):
+            os.unlink(os.path.join(d, "obj%d.o" % i))
+        for i in range(LINKS):
+            os.unlink(os.path.join(d, "bin%d" % i))
+        r = self.nj("-j", "4", limit=BUILD_LIMIT, d=d)
+        self.verbose(r)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.lines_with("nj: memory:"), [],
+                         "with history nj should not need to kill\n%r" % r)
+        self.assertEqual(r.oom_kills, 0, "the kernel's OOM killer acted\n%r" % r)
+        check_compile_link_outputs(self, d)
+
+
+# ---- 3: a job outgrows its weight beside an older one -------------------------------
+
+class Outgrows(Scenario):
+    def test_3_youngest_is_stopped(self):
+        # old: 400M for ~5s, declared honestly. gate: a short job so that
+        # young surely starts after old. young: declares 200M, grows to 750M
+        # at ~250M/s. 400M + 750M do not fit in 1G; 750M alone does.
+        self.write("build.ninja", """\
+            rule old
+              command = echo start >> old.starts && %s && echo old > $out
+              mem = 400M
+            rule young
+              command = echo start >> young.starts && %s && echo young > $out
+              mem = 200M
+            rule run
+              command = sleep 0.5 && touch $out
+            build old.out: old
+            build gate: run
+            build young.out: young || gate
+            """ % (hog("400M", "100M", 20, 5000),
+                   hog("750M", "25M", 100, 500)))
+        r = self.nj("-j", "3", limit=1 * G)
+        self.verbose(r)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.oom_kills, 0, "the kernel's OOM killer acted\n%r" % r)
+        kills = r.lines_with("nj: memory:")
+        self.assertTrue(kills, "nothing was stopped: the scenario proves "
+                        "nothing\n%r" % r)
+        for l in kills:
+            self.assertIn("young.out", l, r)
+            self.assertNotIn("old.out", l, r)
+        self.assertEqual(self.read("old.out"), "old\n")
+        self.assertEqual(self.read("old.starts"), "start\n",
+                         "the older job was restarted\n%r" % r)
+        self.assertEqual(self.read("young.out"), "young\n")
+        self.assertEqual(self.read("young.starts").count("start"),
+                         1 + len(kills), r)
+
+
+# ---- 4: a job larger than the whole cgroup -----------------------------------------
+
+class TooBig(Scenario):
+    def test_4_clear_failure(self):
+        # big grows at ~1G/s; the small jobs run beside it (-k 0: the
+        # failure must not stop them) and must all come out right.
+        smalls = ["small%d" % i for i in range(8)]
+        m = ["rule big\n  command = %s && echo big > $out\n"
+             % hog("3G", "50M", 50),
+             "rule small\n  command = %s && echo small $out > $out\n"
+             % hog("50M", hold_ms=500),
+             "build big.out: big\n"]
+        m += ["build %s: small\n" % s for s in smalls]
+        self.write("build.ninja", "".join(m))
+        r = self.nj("-j", "3", "-k", "0", limit=1 * G)
+        self.verbose(r)
+        self.assertEqual(r.rc, 1, r)
+        oom = [l for l in r.text.splitlines() if "ran out of memory" in l]
+        self.assertTrue(oom, r)
+        self.assertTrue(any("big.out" in l for l in oom), r)
+        retries = [l for l in r.lines_with("nj: memory:") if "big.out" in l]
+        self.assertLessEqual(len(retries), MEM_MAX_RETRIES,
+                             "a retry storm\n%r" % r)
+        self.assertFalse(self.exists("big.out"), r)
+        for s in smalls:
+            self.assertEqual(self.read(s), "small %s\n" % s, r)
+        # Nothing lost: the logs load, and only big.out is left to do.
+        r2 = self.nj("-n", "-d", "explain", limit=1 * G)
+        self.assertEqual(r2.rc, 0, r2)
+        self.assertNotIn("warning", r2.text.lower(), r2)
+        self.assertNotRegex(r2.text, r"(?i)corrupt|torn|cannot|error", r2)
+        ran = [l for l in r2.out.splitlines() if l.startswith("[")]
+        self.assertEqual(len(ran), 1, r2)
+        r3 = self.nj(*smalls, limit=1 * G)
+        self.assertEqual(r3.rc, 0, r3)
+        self.assertIn("no work to do", r3.out, r3)
+
+
+# ---- 5: plenty of memory -------------------------------------------------------------
+
+class Plenty(Scenario):
+    JOBS = 12
+    J = 4
+
+    def test_5_as_parallel_as_j(self):
+        m = ["rule hold\n  command = echo +$out >> conc.log && %s && "
+             "echo -$out >> conc.log && echo $out > $out\n"
+             % hog("50M", hold_ms=1000)]
+        m += ["build out%d: hold\n" % i for i in range(self.JOBS)]
+        self.write("build.ninja", "".join(m))
+        r = self.nj("-j", self.J, limit=None)
+        self.verbose(r)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.lines_with("nj: memory:"), [], r)
+        cur = peak = 0
+        for l in self.read("conc.log").splitlines():
+            if l.startswith("+"):
+                cur += 1
+                peak = max(peak, cur)
+            elif l.startswith("-"):
+                cur -= 1
+        self.assertEqual(peak, self.J, "jobs at once, from conc.log\n%r" % r)
+        for i in range(self.JOBS):
+            self.assertEqual(self.read("out%d" % i), "out%d\n" % i)
+
+
+# ---- runner ----------------------------------------------------------------------------
+
+VERBOSE = False
+
+
+def main():
+    global VERBOSE
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-j", type=int, default=1,
+                    help="accepted; scenarios run one at a time")
+    ap.add_argument("-v", action="store_true", help="say more about each run")
+    ap.add_argument("filters", nargs="*")
+    a = ap.parse_args()
+    VERBOSE = a.v
+
+    print("scenarios: NJ=%s, memhog=%s, ninja=%s" % (NJ, MEMHOG, NINJA),
+          flush=True)
+    loader = unittest.TestLoader()
+    tests = []
+    for cls in (CompileAndLink, Outgrows, TooBig, Plenty):
+        for t in loader.loadTestsFromTestCase(cls):
+            if not a.filters or any(f in t.id() for f in a.filters):
+                tests.append(t)
+
+    passed = failed = skipped = 0
+    for t in tests:
+        res = unittest.TestResult()
+        t0 = time.time()
+        t(res)
+        dt = time.time() - t0
+        name = t.id().split(".", 1)[1]
+        if res.skipped:
+            skipped += 1
+            print("SKIP  %s: %s" % (name, res.skipped[0][1]), flush=True)
+        elif res.failures or res.errors:
+            failed += 1
+            print("FAIL  %s (%.1fs)" % (name, dt), flush=True)
+            for _, tb in res.failures + res.errors:
+                print(tb, flush=True)
+        else:
+            passed += 1
+            print("ok    %s (%.1fs)" % (name, dt), flush=True)
+
+    line = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    print(line, flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
