@@ -54,7 +54,11 @@ static void usage(const struct build_config *cfg)
 		"  -m SIZE, --mem-limit SIZE  use at most SIZE of memory [default: what\n"
 		"                             the machine or cgroup gives]\n"
 		"  --mem-floor SIZE           free memory to keep untouched\n"
-		"  --mem=off                  schedule by -j and pools only, as ninja\n",
+		"  --mem=off                  schedule by -j and pools only, as ninja\n"
+		"\n"
+		"jobserver (nj):\n"
+		"  --jobserver=pipe|fifo|off  serve sub-builds (make, cargo, nj) tokens\n"
+		"                             [default=pipe; a client under make or nj]\n",
 		NINJA_VERSION, cfg->parallelism);
 }
 
@@ -167,7 +171,8 @@ static char **with_env_flags(int *argc, char **argv)
 /* Returns -1 to go on, else the exit status. */
 static int read_flags(struct options *o, int *argc, char ***argv)
 {
-	enum { OPT_VERSION = 1, OPT_QUIET, OPT_MEM_LIMIT, OPT_MEM_FLOOR, OPT_MEM };
+	enum { OPT_VERSION = 1, OPT_QUIET, OPT_MEM_LIMIT, OPT_MEM_FLOOR, OPT_MEM,
+	       OPT_JOBSERVER };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -176,6 +181,7 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		{"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
 		{"mem-floor", required_argument, NULL, OPT_MEM_FLOOR},
 		{"mem", required_argument, NULL, OPT_MEM},
+		{"jobserver", required_argument, NULL, OPT_JOBSERVER},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -250,6 +256,17 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 				o->cfg.mem_off = false;
 			else
 				fatal("invalid --mem '%s' (on or off)", optarg);
+			break;
+		case OPT_JOBSERVER:
+			if (strcmp(optarg, "pipe") == 0)
+				o->cfg.jobserver = JS_PIPE;
+			else if (strcmp(optarg, "fifo") == 0)
+				o->cfg.jobserver = JS_FIFO;
+			else if (strcmp(optarg, "off") == 0)
+				o->cfg.jobserver = JS_OFF;
+			else
+				fatal("invalid --jobserver '%s' (pipe, fifo or off)",
+				      optarg);
 			break;
 		case OPT_VERSION:
 			printf("%s\n", NINJA_VERSION);
@@ -605,7 +622,8 @@ int main(int argc, char **argv)
 		.input_file = "build.ninja",
 		.dupbuild_err = true,
 		.verbosity = VERB_NORMAL,
-		.cfg = {.parallelism = guess_parallelism(), .failures_allowed = 1},
+		.cfg = {.parallelism = guess_parallelism(), .failures_allowed = 1,
+			.jobserver = JS_PIPE},
 	};
 	argv = with_env_flags(&argc, argv);
 	int rc = read_flags(&o, &argc, &argv);

@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+struct js_slot;
+
 enum job_status {
 	JOB_OK,          /* exited 0 */
 	JOB_FAILED,      /* exited non-zero or died by a signal nj did not send */
@@ -35,6 +37,7 @@ struct job {
 	/* Memory of the job's whole process tree, in bytes, as last sampled by
 	 * mem_sample_jobs, and the most it has been seen at. */
 	int64_t mem_now, mem_peak;
+	struct js_slot *js; /* the job's jobserver slot, the caller's; or NULL */
 	/* private */
 	bool reaped; /* wait4 has collected the process */
 };
@@ -67,6 +70,12 @@ int exec_init(struct exec *ex, struct err *err);
 /* Start cmd; returns the job (owned by ex until exec_job_free) or NULL. */
 struct job *exec_start(struct exec *ex, const char *cmd, bool console,
 		       void *user, struct err *err);
+/* The same, with a jobserver slot of the job's own: its MAKEFLAGS names
+ * the slot, and in pipe mode the pipe is the job's descriptors 3 and 4. */
+struct js_slot;
+struct job *exec_start_js(struct exec *ex, const char *cmd, bool console,
+			  void *user, const struct js_slot *slot,
+			  struct err *err);
 /* Wait for output, a job's end or a signal, at most timeout_ms (-1: no
  * limit; but with no job running and nothing watched it returns at once).
  * A job is finished when its pipe is at EOF and its process is reaped.
@@ -160,5 +169,55 @@ int64_t mem_oom_kills(struct mem_probe *mp);
  * exited (one pass over /proc). Sets mem_now (0 once the process is gone or
  * reaped) and raises mem_peak. NULL entries in jobs are skipped. */
 void mem_sample_jobs(struct mem_probe *mp, struct job **jobs, size_t n);
+
+/* ---- the GNU make jobserver (exec/jobserver.c) -----------------------------
+ * Server: each job gets its own pipe (or FIFO), which nj keeps topped up
+ * with one token; a token the job has read is one it holds, and when the
+ * job ends they all come back, returned or not. */
+enum js_mode { JS_OFF, JS_PIPE, JS_FIFO };
+struct js_server {
+	enum js_mode mode;
+	int jobs;      /* -j, for the -jN make sees */
+	char *dir;     /* FIFO mode: a private directory for the FIFOs */
+	unsigned serial;
+};
+struct js_slot {
+	int child_r, child_w; /* pipe mode: the ends the job gets as 3 and 4 */
+	int own, own_w;       /* nj's non-blocking access */
+	char *fifo;           /* FIFO mode: its path */
+	int given;            /* tokens put in and not taken back */
+	struct buf makeflags; /* what the job's MAKEFLAGS says */
+};
+int js_server_init(struct js_server *s, enum js_mode mode, int jobs,
+		   struct err *err);
+void js_server_free(struct js_server *s);
+int js_slot_open(struct js_server *s, struct js_slot *slot, struct err *err);
+void js_slot_close(struct js_server *s, struct js_slot *slot);
+/* Tokens the job holds now (takes back any it returned beyond one). */
+int js_slot_held(struct js_slot *slot);
+/* Is a token waiting in the pipe, not yet taken? */
+int js_slot_waiting(const struct js_slot *slot);
+/* Put a token in if none is waiting; 1 if one was put in. */
+int js_slot_topup(struct js_slot *slot);
+/* Take the waiting token back for nj's own use; 1 if taken. */
+int js_slot_reclaim(struct js_slot *slot);
+
+/* Client: the jobserver of nj's parent (MAKEFLAGS --jobserver-auth= with
+ * R,W descriptors or fifo:PATH). */
+struct js_client {
+	bool active;
+	int r, w;  /* nj's own non-blocking read; write */
+	int held;  /* tokens nj holds beyond its implicit one */
+	char *tokens; /* the bytes taken, given back as they were */
+	size_t tokens_cap;
+};
+/* 1 if MAKEFLAGS names a usable jobserver, 0 if none, -1 (err says why)
+ * if it names one that cannot be used. */
+int js_client_init(struct js_client *c, struct err *err);
+bool js_client_acquire(struct js_client *c); /* never blocks */
+void js_client_release(struct js_client *c);
+void js_client_free(struct js_client *c); /* gives back every token */
+/* Drop --jobserver-* from the MAKEFLAGS commands inherit. */
+void js_strip_env_flags(void);
 
 #endif

@@ -16,8 +16,29 @@
 extern char **environ;
 
 /* Set up file actions and attributes, then spawn; returns an errno value. */
+/* environ with MAKEFLAGS replaced; the strings are environ's own. */
+static char **env_with_makeflags(const char *makeflags, char **slot)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = xmalloc((n + 2) * sizeof(*env));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "MAKEFLAGS=", 10) != 0 &&
+		    strncmp(environ[i], "MFLAGS=", 7) != 0)
+			env[k++] = environ[i];
+	struct buf b = {0};
+	buf_adds(&b, "MAKEFLAGS=");
+	buf_adds(&b, makeflags);
+	*slot = b.s;
+	env[k++] = b.s;
+	env[k] = NULL;
+	return env;
+}
+
 static int spawn(struct exec *ex, const char *cmd, bool console, int out,
-		 pid_t *pid)
+		 const struct js_slot *js, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -39,6 +60,12 @@ static int spawn(struct exec *ex, const char *cmd, bool console, int out,
 		if (!rc)
 			rc = posix_spawn_file_actions_adddup2(&fa, out, 2);
 	}
+	if (js && js->child_r >= 0) {
+		if (!rc)
+			rc = posix_spawn_file_actions_adddup2(&fa, js->child_r, 3);
+		if (!rc)
+			rc = posix_spawn_file_actions_adddup2(&fa, js->child_w, 4);
+	}
 	/* The child gets the mask nj had before exec_init, and default actions
 	 * for the signals nj catches or its parent may have ignored. */
 	sigset_t def;
@@ -57,9 +84,16 @@ static int spawn(struct exec *ex, const char *cmd, bool console, int out,
 		rc = posix_spawnattr_setsigdefault(&attr, &def);
 	if (!rc)
 		rc = posix_spawnattr_setflags(&attr, flags);
+	char *mf = NULL;
+	char **env = js ? env_with_makeflags(buf_cstr((struct buf *)&js->makeflags), &mf)
+			: environ;
 	if (!rc) {
 		char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
-		rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, environ);
+		rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, env);
+	}
+	if (js) {
+		free(mf);
+		free(env);
 	}
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
@@ -68,6 +102,13 @@ static int spawn(struct exec *ex, const char *cmd, bool console, int out,
 
 struct job *exec_start(struct exec *ex, const char *cmd, bool console,
 		       void *user, struct err *err)
+{
+	return exec_start_js(ex, cmd, console, user, NULL, err);
+}
+
+struct job *exec_start_js(struct exec *ex, const char *cmd, bool console,
+			  void *user, const struct js_slot *slot,
+			  struct err *err)
 {
 	int p[2] = {-1, -1};
 	if (!console) {
@@ -88,7 +129,7 @@ struct job *exec_start(struct exec *ex, const char *cmd, bool console,
 	j->console = console;
 	j->user = user;
 	j->start_ns = exec_now_ns();
-	int rc = spawn(ex, cmd, console, p[1], &j->pid);
+	int rc = spawn(ex, cmd, console, p[1], slot, &j->pid);
 	if (p[1] >= 0)
 		close(p[1]);
 	if (rc) {

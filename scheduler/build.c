@@ -25,14 +25,17 @@ void builder_init(struct builder *b, struct state *st,
 	b->status = status;
 	b->start_ns = exec_now_ns();
 	builder_mem_init(b);
+	builder_js_init(b);
 }
 
 void builder_free(struct builder *b)
 {
 	for (size_t i = 0; i < b->nplanned; i++)
 		b->planned[i]->want = WANT_NONE;
-	for (size_t i = 0; i < b->njobs; i++)
+	for (size_t i = 0; i < b->njobs; i++) {
+		js_job_ended(b, b->jobs[i]);
 		exec_job_free(b->jobs[i]);
+	}
 	for (size_t i = 0; i < b->npool_waits; i++)
 		heap_free(&b->pool_waits[i].heap);
 	free(b->pool_waits);
@@ -44,6 +47,7 @@ void builder_free(struct builder *b)
 	if (b->ex_ready)
 		exec_shutdown(&b->ex);
 	builder_mem_free(b);
+	builder_js_free(b);
 }
 
 int builder_add_target(struct builder *b, struct node *target,
@@ -174,8 +178,22 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 		b->dry_done[b->ndry_done++] = e;
 		return 0;
 	}
-	struct job *j = exec_start(&b->ex, buf_cstr(&b->tmp), edge_use_console(e),
-				   e, err);
+	struct err jerr = {0};
+	struct js_slot *slot = js_job_slot(b, &jerr);
+	if (jerr.msg) {
+		/* The job runs without a jobserver of its own, as under ninja. */
+		if (b->status->error)
+			b->status->error(b->status, jerr.msg);
+		err_clear(&jerr);
+	}
+	struct job *j = exec_start_js(&b->ex, buf_cstr(&b->tmp),
+				      edge_use_console(e), e, slot, err);
+	if (j)
+		j->js = slot;
+	else if (slot) {
+		js_slot_close(&b->js, slot);
+		free(slot);
+	}
 	if (!j) {
 		err_prefix(err, "command '%s' failed", buf_cstr(&b->tmp));
 		return -1;
@@ -354,9 +372,10 @@ static bool can_run_more(struct builder *b)
 {
 	if ((int)(b->njobs + b->ndry_done) >= b->cfg.parallelism)
 		return false;
-	if (b->njobs == 0 || b->cfg.max_load <= 0)
-		return true;
-	return exec_loadavg() < b->cfg.max_load;
+	if (b->njobs > 0 && b->cfg.max_load > 0 &&
+	    exec_loadavg() >= b->cfg.max_load)
+		return false;
+	return js_can_run_more(b);
 }
 
 /* Interrupted: stop every job and remove what they may have half-written
@@ -389,8 +408,10 @@ static void cleanup(struct builder *b)
 	/* Every queued job is also in b->jobs: empty the queue, free once. */
 	while (b->ex_ready && exec_next_finished(&b->ex))
 		;
-	for (size_t i = 0; i < b->njobs; i++)
+	for (size_t i = 0; i < b->njobs; i++) {
+		js_job_ended(b, b->jobs[i]);
 		exec_job_free(b->jobs[i]);
+	}
 	b->njobs = 0;
 }
 
@@ -448,9 +469,15 @@ int builder_build(struct builder *b, struct err *err)
 			if (!j) {
 				/* Wake to sample memory, and with -l to look at
 				 * the load. */
+				js_offer_tokens(b);
 				int timeout = mem_wait_timeout(b);
+				int jt = js_wait_timeout(b);
+				if (jt >= 0 && (timeout < 0 || jt < timeout))
+					timeout = jt;
 				if (b->cfg.max_load > 0 && (timeout < 0 || timeout > 500))
 					timeout = 500;
+				b->ex.watch = b->js_watch.fd >= 0 ? &b->js_watch : NULL;
+				b->ex.nwatch = b->js_watch.fd >= 0 ? 1 : 0;
 				if (exec_wait(&b->ex, timeout)) {
 					cleanup(b);
 					err_set(err, "interrupted by user");
@@ -460,6 +487,7 @@ int builder_build(struct builder *b, struct err *err)
 				continue;
 			}
 			remove_job(b, j);
+			js_job_ended(b, j);
 			if (j->status == JOB_INTERRUPTED) {
 				exec_job_free(j);
 				cleanup(b);

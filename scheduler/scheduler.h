@@ -90,6 +90,7 @@ struct build_config {
 	bool mem_off;     /* --mem=off */
 	int64_t mem_limit; /* --mem-limit; 0: none */
 	int64_t mem_floor; /* --mem-floor; 0: default */
+	enum js_mode jobserver; /* server transport; JS_OFF for none */
 };
 
 /* The build reports what happens through these; cli prints it. */
@@ -125,6 +126,12 @@ struct builder {
 	struct mem_model mem;
 	struct mem_probe probe;
 	bool probe_ready;
+	/* jobserver: a server for the jobs, or a client of nj's parent */
+	struct js_server js;
+	bool js_on;
+	struct js_client jc;
+	struct pollfd js_watch;
+	bool js_want_token;
 	struct exec ex;
 	bool ex_ready;
 	int64_t start_ns;
@@ -180,6 +187,24 @@ int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
 /* A restat edge left node unchanged: take clean dependents off the plan. */
 int plan_clean_node(struct builder *b, struct node *n, struct err *err);
 bool plan_more_to_do(const struct builder *b);
+
+/* ---- the jobserver in the build loop (jobserver.c) ---- */
+void builder_js_init(struct builder *b);
+void builder_js_free(struct builder *b);
+/* May one more job start, counting tokens sub-builds hold (server) or
+ * taking one from the parent (client)? */
+bool js_can_run_more(struct builder *b);
+/* Give the job a slot of its own (server); NULL when there is none. */
+struct js_slot *js_job_slot(struct builder *b, struct err *err);
+/* A job ended: its tokens come back; a client gives back what it no
+ * longer needs. */
+void js_job_ended(struct builder *b, struct job *j);
+/* Nothing more of nj's own can start: offer free tokens to sub-builds
+ * (memory permitting). */
+void js_offer_tokens(struct builder *b);
+/* How long the loop may sleep before looking at the jobserver again (-1:
+ * no limit), and which descriptor to watch. */
+int js_wait_timeout(struct builder *b);
 
 /* ---- memory in the build loop (admit.c) ---- */
 void builder_mem_init(struct builder *b);

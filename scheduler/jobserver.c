@@ -1,0 +1,144 @@
+/* The jobserver in the build loop: -j counts nj's jobs and the tokens its
+ * sub-builds hold together; as a client, each job beyond the first waits
+ * for a token from nj's parent. */
+#include "scheduler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* How often to look whether a sub-build took its waiting token. */
+#define JS_LOOK_MS 50
+
+void builder_js_init(struct builder *b)
+{
+	struct err err = {0};
+	if (b->cfg.dry_run)
+		return;
+	int rc = js_client_init(&b->jc, &err);
+	if (rc < 0 && b->status->error) {
+		b->status->error(b->status, err.msg);
+		err_clear(&err);
+	}
+	if (rc != 0) {
+		/* A client (or one whose server is broken) serves nobody. */
+		js_strip_env_flags();
+		return;
+	}
+	if (b->cfg.jobserver == JS_OFF || b->cfg.parallelism <= 1 ||
+	    b->cfg.parallelism == INT32_MAX)
+		return;
+	if (js_server_init(&b->js, b->cfg.jobserver, b->cfg.parallelism,
+			   &err) < 0) {
+		if (b->status->error)
+			b->status->error(b->status, err.msg);
+		err_clear(&err);
+		return;
+	}
+	b->js_on = true;
+}
+
+void builder_js_free(struct builder *b)
+{
+	js_client_free(&b->jc);
+	if (b->js_on)
+		js_server_free(&b->js);
+	b->js_on = false;
+}
+
+/* Tokens out with sub-builds, held or waiting to be taken. */
+static int tokens_out(struct builder *b)
+{
+	int n = 0;
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct js_slot *s = b->jobs[i]->js;
+		if (s)
+			n += js_slot_held(s) + js_slot_waiting(s);
+	}
+	return n;
+}
+
+bool js_can_run_more(struct builder *b)
+{
+	b->js_want_token = false;
+	if (b->jc.active) {
+		if (b->njobs == 0 || b->jc.held >= (int)b->njobs)
+			return true; /* the first runs on nj's own token */
+		if (js_client_acquire(&b->jc))
+			return true;
+		b->js_want_token = true;
+		return false;
+	}
+	if (!b->js_on)
+		return true;
+	if ((int)b->njobs + tokens_out(b) < b->cfg.parallelism)
+		return true;
+	/* A token no sub-build has taken yet is nj's to take back. */
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct js_slot *s = b->jobs[i]->js;
+		if (s && js_slot_reclaim(s))
+			return true;
+	}
+	return false;
+}
+
+struct js_slot *js_job_slot(struct builder *b, struct err *err)
+{
+	if (!b->js_on)
+		return NULL;
+	struct js_slot *s = xmalloc(sizeof(*s));
+	if (js_slot_open(&b->js, s, err) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void js_job_ended(struct builder *b, struct job *j)
+{
+	if (j->js) {
+		/* Every token it held is simply gone with its pipe: -j counts
+		 * only the slots of running jobs. */
+		js_slot_close(&b->js, j->js);
+		free(j->js);
+		j->js = NULL;
+	}
+	if (b->jc.active) {
+		int need = b->njobs > 0 ? (int)b->njobs - 1 : 0;
+		while (b->jc.held > need)
+			js_client_release(&b->jc);
+	}
+}
+
+void js_offer_tokens(struct builder *b)
+{
+	if (!b->js_on)
+		return;
+	/* No token while memory says no: a sub-build's job is a job too. */
+	if (b->mem.enabled &&
+	    (b->mem.hold || b->mem.free - b->mem.floor < b->mem.default_estimate))
+		return;
+	int used = (int)b->njobs + tokens_out(b);
+	for (size_t i = 0; i < b->njobs && used < b->cfg.parallelism; i++) {
+		struct js_slot *s = b->jobs[i]->js;
+		if (s && js_slot_topup(s))
+			used++;
+	}
+}
+
+int js_wait_timeout(struct builder *b)
+{
+	b->js_watch.fd = -1;
+	if (b->jc.active && b->js_want_token) {
+		b->js_watch.fd = b->jc.r;
+		b->js_watch.events = POLLIN;
+		return -1;
+	}
+	if (!b->js_on)
+		return -1;
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct js_slot *s = b->jobs[i]->js;
+		if (s && js_slot_waiting(s))
+			return JS_LOOK_MS;
+	}
+	return -1;
+}
