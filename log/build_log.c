@@ -272,12 +272,33 @@ int build_log_open(struct build_log *bl, struct state *st, const char *path,
 	return open_append(bl, st, err);
 }
 
+/* A command may replace the log while nj holds it open: CMake's
+ * regeneration step runs `ninja -t recompact` and `-t restat`, which
+ * rename a new file over it. Records written to the old file would be
+ * lost, so follow the path (ninja opens its log only at the first record,
+ * for the same reason). */
+static int reopen_if_replaced(struct build_log *bl, struct state *st,
+			      struct err *err)
+{
+	struct stat fd_sb, path_sb;
+	if (bl->fd < 0 || fstat(bl->fd, &fd_sb) < 0)
+		return 0;
+	if (stat(bl->path, &path_sb) == 0 && path_sb.st_dev == fd_sb.st_dev &&
+	    path_sb.st_ino == fd_sb.st_ino)
+		return 0;
+	close(bl->fd);
+	bl->fd = -1;
+	return open_append(bl, st, err);
+}
+
 int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
 		     int32_t start_ms, int32_t end_ms, int64_t mtime,
 		     struct err *err)
 {
 	if (!bl->write_version)
 		bl->write_version = build_log_write_version(bl->version);
+	if (reopen_if_replaced(bl, st, err) < 0)
+		return -1;
 	struct buf cmd = {0}, line = {0};
 	edge_command(e, true, &cmd);
 	uint64_t hash = command_hash(buf_cstr(&cmd), cmd.len, bl->write_version);

@@ -10,6 +10,8 @@ Steps, each counted in the summary:
   unit       googletest (tests/unit), under ASan+UBSan
   e2e        tests/e2e with the release nj, then with the sanitizer nj
   scenarios  tests/scenarios/*.py, when there are any
+  compat     tests/compat: real CMake (C, C++, Fortran), Meson and make
+             projects built with nj, nj and Debian's ninja taking turns
   fuzz       each libFuzzer target in tests/fuzz for a few seconds
 
 The last line is `N passed, N failed` (`, N skipped` when some were skipped);
@@ -183,6 +185,9 @@ def main():
                               os.path.join(ROOT, "tests", "e2e", "run.py"),
                               os.path.join(ROOT, "build", "asan", "nj"))
         step_scenarios()
+        step_python_suite("compat",
+                          os.path.join(ROOT, "tests", "compat", "run.py"),
+                          os.path.join(ROOT, "nj"))
         step_fuzz(args.fuzz_seconds)
     if failures:
         print("failed steps: " + ", ".join(failures))
