@@ -676,6 +676,12 @@ class Meson(Project):
             self.assertEqual(os.path.realpath(e["directory"]), self.b)
             self.assertIn("-c", e["command"])
             self.assertIn(os.path.basename(e["file"]), e["command"])
+        if NINJA:
+            # what meson asks for, answered as ninja answers it
+            args = ["-t", "compdb", "-x", "c_COMPILER"]
+            mine = run([NJ] + args, cwd=self.b).stdout
+            theirs = run([NINJA] + args, cwd=self.b).stdout
+            self.assertEqual(json.loads(mine), json.loads(theirs))
 
 
 # ---- versions ----------------------------------------------------------------
