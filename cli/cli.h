@@ -51,9 +51,47 @@ struct tool_ctx {
  * a spelling suggestion. */
 struct node *cli_collect_target(struct state *st, const char *arg,
 				struct err *err);
+/* cli/tool_clean.c */
+int tool_clean(struct tool_ctx *t, int argc, char **argv);
+int tool_cleandead(struct tool_ctx *t, int argc, char **argv);
+/* cli/tool_compdb.c */
+int tool_compdb(struct tool_ctx *t, int argc, char **argv);
+int tool_compdb_targets(struct tool_ctx *t, int argc, char **argv);
+/* cli/tool_list.c */
+int tool_commands(struct tool_ctx *t, int argc, char **argv);
+int tool_rules(struct tool_ctx *t, int argc, char **argv);
+int tool_targets(struct tool_ctx *t, int argc, char **argv);
 bool tool_exists(const char *name);
 int tool_list(void);
 int tool_run(const char *name, struct tool_ctx *t, int argc, char **argv);
+
+/* cli/tool_deps.c, cli/tool_graph.c, cli/tool_query.c: the tools that walk
+ * the graph or the deps log (deps, missingdeps, graph, inputs, multi-inputs,
+ * query, browse), and the helpers they share. */
+int tool_deps(struct tool_ctx *t, int argc, char **argv);
+int tool_missingdeps(struct tool_ctx *t, int argc, char **argv);
+int tool_graph(struct tool_ctx *t, int argc, char **argv);
+int tool_inputs(struct tool_ctx *t, int argc, char **argv);
+int tool_multi_inputs(struct tool_ctx *t, int argc, char **argv);
+int tool_query(struct tool_ctx *t, int argc, char **argv);
+int tool_browse(struct tool_ctx *t, int argc, char **argv);
+/* Load .ninja_log and .ninja_deps as ninja does before its "after logs"
+ * tools (loading only: nothing is written). Returns 0, or 1 after printing
+ * ninja's error. */
+int tool_load_logs(struct tool_ctx *t);
+/* ninja's CollectTargetsFromArgs: the targets named, or the defaults when
+ * none are. Returns 0, or 1 after printing the error. *out is malloc'd. */
+int tool_targets_from_args(struct state *st, int argc, char **argv,
+			   struct node ***out, size_t *n);
+/* A set of pointers (nodes, edges) for the tools' walks. */
+struct ptrset {
+	const void **slots;
+	size_t cap, len;
+};
+/* Adds p; false if it was already there. */
+bool ptrset_add(struct ptrset *s, const void *p);
+bool ptrset_has(const struct ptrset *s, const void *p);
+void ptrset_free(struct ptrset *s);
 
 /* -d stats: time since start_ns is added to the metric called name. */
 void metric_add(const char *name, int64_t start_ns);

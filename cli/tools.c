@@ -107,8 +107,30 @@ static const struct tool {
 	const char *name, *desc;
 	int (*run)(struct tool_ctx *t, int argc, char **argv);
 } tools[] = {
+	/* ninja's order, then nj's own */
+	{"browse", "browse dependency graph in a web browser", tool_browse},
+	{"clean", "clean built files", tool_clean},
+	{"commands", "list all commands required to rebuild given targets",
+	 tool_commands},
+	{"inputs", "list all inputs required to rebuild given targets",
+	 tool_inputs},
+	{"multi-inputs", "print one or more sets of inputs required to build targets",
+	 tool_multi_inputs},
+	{"deps", "show dependencies stored in the deps log", tool_deps},
+	{"missingdeps", "check deps log dependencies on generated files",
+	 tool_missingdeps},
+	{"graph", "output graphviz dot file for targets", tool_graph},
+	{"query", "show inputs/outputs for a path", tool_query},
+	{"targets", "list targets by their rule or depth in the DAG", tool_targets},
+	{"compdb", "dump JSON compilation database to stdout", tool_compdb},
+	{"compdb-targets",
+	 "dump JSON compilation database for a given list of targets to stdout",
+	 tool_compdb_targets},
 	{"recompact", "recompacts ninja-internal data structures", tool_recompact},
 	{"restat", "restats all outputs in the build log", tool_restat},
+	{"rules", "list all rules", tool_rules},
+	{"cleandead", "clean built files that are no longer produced by the manifest",
+	 tool_cleandead},
 	{"mem", "each edge's memory estimate, where it came from, recent peaks",
 	 tool_mem},
 };
@@ -125,9 +147,9 @@ bool tool_exists(const char *name)
 
 int tool_list(void)
 {
-	printf("nj subtools:\n");
+	printf("ninja subtools:\n");
 	for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++)
-		printf("%10s  %s\n", tools[i].name, tools[i].desc);
+		printf("%11s  %s\n", tools[i].name, tools[i].desc);
 	return 0;
 }
 

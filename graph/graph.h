@@ -147,13 +147,16 @@ struct state {
 	struct scope *root; /* file scope of the top manifest */
 	struct scope **scopes; /* every scope made, to free their maps */
 	size_t nscopes, scopes_cap;
-	char **files; /* manifest texts: unevaluated rule bindings point in */
+	char **files; /* dyndep texts, freed with the state */
 	size_t nfiles, files_cap;
 	struct node **defaults;
 	size_t ndefaults, defaults_cap;
 	struct graph_options opt;
 	/* Version of the .ninja_log the hashes in nodes came from (0: none). */
 	int log_version;
+	/* A version 7 log holds records an older ninja wrote (MurmurHash): that
+	 * ninja shares this directory, so new records use its hash too. */
+	bool log_old_hash_seen;
 	/* Set by the status printer so warnings do not tear the status line. */
 	void (*warn)(const char *fmt, ...);
 };
@@ -209,9 +212,10 @@ char *graph_take_eval_error(void);
  * MurmurHash64A for versions up to 6, rapidhash from 7 on. */
 uint64_t command_hash(const char *cmd, size_t len, int log_version);
 /* Does a logged hash belong to cmd? Either function is accepted, since
- * ninja 1.11 and 1.13 append to each other's logs in their own format. */
-bool command_hash_matches(const char *cmd, size_t len, int log_version,
-			  uint64_t logged);
+ * ninja 1.11 and 1.13 append to each other's logs in their own format:
+ * 1 with the log version's own function, 2 with the other, 0 no. */
+int command_hash_matches(const char *cmd, size_t len, int log_version,
+			 uint64_t logged);
 
 /* ---- manifest and dyndep parsing ----------------------------------------- */
 /* Load path (relative to cwd) into st. err carries file:line diagnostics. */

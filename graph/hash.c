@@ -154,14 +154,14 @@ uint64_t command_hash(const char *cmd, size_t len, int log_version)
 	return rapidhash(p, len);
 }
 
-bool command_hash_matches(const char *cmd, size_t len, int log_version,
-			  uint64_t logged)
+int command_hash_matches(const char *cmd, size_t len, int log_version,
+			 uint64_t logged)
 {
 	if (command_hash(cmd, len, log_version) == logged)
-		return true;
+		return 1;
 	/* An older ninja appends MurmurHash lines even to a version 7 log it
 	 * did not write; a match under the other function is the same
 	 * command, not a changed one. */
 	int other = log_version > 0 && log_version <= 6 ? 7 : 5;
-	return command_hash(cmd, len, other) == logged;
+	return command_hash(cmd, len, other) == logged ? 2 : 0;
 }

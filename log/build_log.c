@@ -301,7 +301,10 @@ int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
 		return -1;
 	struct buf cmd = {0}, line = {0};
 	edge_command(e, true, &cmd);
-	uint64_t hash = command_hash(buf_cstr(&cmd), cmd.len, bl->write_version);
+	/* In a log an older ninja also writes, its hash keeps it from
+	 * rebuilding what nj built; nj accepts either. */
+	int hash_version = st->log_old_hash_seen ? 5 : bl->write_version;
+	uint64_t hash = command_hash(buf_cstr(&cmd), cmd.len, hash_version);
 	buf_free(&cmd);
 	int rc = 0;
 	for (size_t i = 0; i < e->noutputs; i++) {

@@ -12,6 +12,8 @@
 void builder_js_init(struct builder *b)
 {
 	struct err err = {0};
+	b->jc.r = b->jc.w = -1; /* nothing to close, whatever happens next */
+	b->js_watch.fd = -1;
 	if (b->cfg.dry_run)
 		return;
 	int rc = js_client_init(&b->jc, &err);

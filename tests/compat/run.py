@@ -983,10 +983,9 @@ class Handoff(Project):
         edit(os.path.join(d, "a.h"), "A 1", "A 2")
         self.value = 7
         self.step(d, NJ, ["a.o", "prog"], "nj after editing a.h")
-        # The log still says v7, so nj goes on writing rapidhash records,
-        # which ninja 1.11 cannot check: it rebuilds what nj just rebuilt,
-        # once (and nothing else); from there both are no-ops again.
-        self.step(d, NINJA, ["a.o", "prog"], "ninja after nj rebuilt a.o")
+        # nj saw ninja 1.11's MurmurHash records in the v7 log and writes
+        # its new ones the same way, so ninja has nothing to redo.
+        self.step(d, NINJA, [], "ninja after nj rebuilt a.o")
         self.step(d, NJ, [], "nj after that")
         self.step(d, NINJA, [], "ninja after that")
 
