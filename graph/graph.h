@@ -109,6 +109,8 @@ struct edge {
 	bool mem_kill_pending; /* nj sent the kill; the reap is a retry */
 	bool mem_waiting;      /* told -d explain why it waits */
 	int64_t mem_killed_at; /* memory it had reached when killed */
+	int64_t mem_free_at_kill; /* free memory when nj killed it */
+	int64_t mem_oom_at_start; /* the cgroup's OOM kill count at its start */
 };
 
 static inline bool edge_is_phony(const struct edge *e) { return e->rule->phony; }

@@ -21,7 +21,6 @@ void builder_mem_init(struct builder *b)
 {
 	struct mem_model *m = &b->mem;
 	memset(m, 0, sizeof(*m));
-	m->oom_kills = -1;
 	m->psi = -1;
 	if (b->cfg.mem_off || b->cfg.dry_run)
 		return;
@@ -39,7 +38,6 @@ void builder_mem_init(struct builder *b)
 					: mem_default_floor(m->capacity);
 	m->default_estimate = MEM_DEFAULT_ESTIMATE;
 	m->enabled = m->capacity > 0;
-	m->oom_kills = mem_oom_kills(&b->probe);
 	b->status->mem = m->enabled ? m : NULL;
 }
 
@@ -214,6 +212,7 @@ static void kill_victim(struct builder *b, struct mem_running *view, size_t n)
 	struct edge *e = j->user;
 	e->mem_kill_pending = true;
 	e->mem_killed_at = j->mem_peak > j->mem_now ? j->mem_peak : j->mem_now;
+	e->mem_free_at_kill = b->mem.free;
 	exec_signal_job(j, SIGKILL);
 	b->mem.hold = true;
 }
@@ -280,6 +279,11 @@ static int64_t job_peak(const struct job *j)
 	return j->mem_peak > rss ? j->mem_peak : rss;
 }
 
+void mem_job_started(struct builder *b, struct edge *e)
+{
+	e->mem_oom_at_start = b->mem.enabled ? mem_oom_kills(&b->probe) : -1;
+}
+
 void mem_record_run(struct builder *b, struct job *j)
 {
 	record(b, j, false, job_peak(j));
@@ -316,11 +320,10 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 		 * either way, not the command's fault. An exit status of 137
 		 * counts only when the count confirms it. */
 		int64_t k = mem_oom_kills(&b->probe);
-		if (k >= 0 && b->mem.oom_kills >= 0)
-			kernel = k > b->mem.oom_kills;
+		if (k >= 0 && e->mem_oom_at_start >= 0)
+			kernel = k > e->mem_oom_at_start;
 		else
 			kernel = !shell_kill;
-		b->mem.oom_kills = k;
 	}
 	if (!ours && !kernel)
 		return 0;
@@ -331,10 +334,11 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 	record(b, j, true, reached);
 	remove_partial_outputs(e);
 	int64_t elapsed = (j->end_ns - j->start_ns) / 1000000;
-	struct buf r = {0}, f = {0}, c = {0};
+	struct buf r = {0}, f = {0}, c = {0}, fl = {0};
 	format_size(reached, &r);
-	format_size(b->mem.free, &f);
+	format_size(ours ? e->mem_free_at_kill : b->mem.free, &f);
 	format_size(b->mem.capacity, &c);
+	format_size(b->mem.floor, &fl);
 	if (e->mem_alone || e->mem_retries >= MEM_MAX_RETRIES ||
 	    (kernel && b->njobs == 0)) {
 		/* Alone and still too big: no retry can help. */
@@ -346,6 +350,7 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 		buf_free(&r);
 		buf_free(&f);
 		buf_free(&c);
+		buf_free(&fl);
 		return -1;
 	}
 	e->mem_retries++;
@@ -353,15 +358,24 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 	e->mem_source = MEM_FROM_HISTORY;
 	if (e->mem_retries >= MEM_MAX_RETRIES)
 		e->mem_alone = true;
-	buf_printf(why,
-		   "nj: memory: %s %s after %.1fs at %s (free %s, below the "
-		   "floor); retry %d of %d%s",
-		   kernel ? "the kernel killed" : "stopped", edge_key(e),
-		   (double)elapsed / 1000, r.s, f.s, e->mem_retries,
-		   MEM_MAX_RETRIES, e->mem_alone ? ", alone" : "");
+	if (kernel)
+		buf_printf(why,
+			   "nj: memory: the kernel's OOM killer stopped %s after "
+			   "%.1fs at %s (free now %s); retry %d of %d%s",
+			   edge_key(e), (double)elapsed / 1000, r.s, f.s,
+			   e->mem_retries, MEM_MAX_RETRIES,
+			   e->mem_alone ? ", alone" : "");
+	else
+		buf_printf(why,
+			   "nj: memory: stopped %s after %.1fs at %s (free %s, "
+			   "below the floor of %s); retry %d of %d%s",
+			   edge_key(e), (double)elapsed / 1000, r.s, f.s, fl.s,
+			   e->mem_retries, MEM_MAX_RETRIES,
+			   e->mem_alone ? ", alone" : "");
 	buf_free(&r);
 	buf_free(&f);
 	buf_free(&c);
+	buf_free(&fl);
 	plan_pool_release(b, e->pool);
 	plan_put_back(b, e);
 	b->mem.hold = true;

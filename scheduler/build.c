@@ -186,6 +186,7 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 			b->status->error(b->status, jerr.msg);
 		err_clear(&jerr);
 	}
+	mem_job_started(b, e);
 	struct job *j = exec_start_js(&b->ex, buf_cstr(&b->tmp),
 				      edge_use_console(e), e, slot, err);
 	if (j)

@@ -34,7 +34,6 @@ struct mem_model {
 	int64_t default_estimate;
 	bool hold;          /* after a kill: no new starts until free recovers */
 	int64_t last_sample_ns;
-	int64_t oom_kills;  /* the cgroup's count at the last look; -1 unknown */
 	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
 };
 /* What a running job looks like to the policy. */
@@ -226,6 +225,8 @@ int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
 			  int64_t dflt, int *source);
 /* The history's key for an edge: its first output. */
 const char *edge_key(const struct edge *e);
+/* A job is about to start (notes the cgroup's OOM kill count). */
+void mem_job_started(struct builder *b, struct edge *e);
 /* Put a finished run in the history. */
 void mem_record_run(struct builder *b, struct job *j);
 
