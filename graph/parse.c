@@ -156,6 +156,17 @@ static bool is_rule_binding(const char *k, size_t n)
 	return false;
 }
 
+/* Rule bindings stay unevaluated until an edge uses them, long after the
+ * manifest text is gone: their parts get arena copies. Everything else a
+ * parse keeps is evaluated and copied already, so the text of each file is
+ * freed as soon as it is parsed (ninja keeps no copy either; keeping it was
+ * most of nj's extra memory over ninja's, see bench/README.md). */
+static void evalstr_own(struct evalstr *es, struct arena *a)
+{
+	for (struct evalpart *part = es->head; part; part = part->next)
+		part->s = arena_strndup(a, part->s, part->len);
+}
+
 static bool rule_has(struct rule *r, const char *name)
 {
 	struct evalstr *es = hmap_get(&r->bindings, name, strlen(name));
@@ -215,6 +226,7 @@ static int parse_rule(struct parser *p, struct err *err)
 		if (keylen == 3 && memcmp(key, "mem", 3) == 0 &&
 		    check_rule_mem(p, val, err) < 0)
 			return -1;
+		evalstr_own(val, a);
 		hmap_put(&rule->bindings, arena_strndup(a, key, keylen), keylen,
 			 val);
 	}
@@ -521,13 +533,12 @@ static int parse_include(struct parser *p, bool new_scope, struct err *err)
 		state_track_scope(p->st, env);
 	}
 	struct state *st = p->st;
-	xgrow((void **)&st->files, &st->files_cap, st->nfiles + 1,
-	      sizeof(*st->files));
-	st->files[st->nfiles++] = text;
 	/* The file name must outlive the parse: errors and evalparts use it. */
 	char *name = arena_strndup(&st->arena, path, strlen(path));
 	free(path);
-	if (parse_file(st, name, text, len, env, err) < 0)
+	int rc = parse_file(st, name, text, len, env, err);
+	free(text); /* see evalstr_own */
+	if (rc < 0)
 		return -1;
 	return expect(p, TOK_NEWLINE, err);
 }
@@ -594,16 +605,15 @@ out:
 int manifest_parse_string(struct state *st, const char *filename,
 			  const char *text, size_t len, struct err *err)
 {
-	/* The lexer needs a NUL after the text, and the text must live as long
-	 * as the state. */
+	/* The lexer needs a NUL (and re2c's lookahead) after the text. */
 	char *copy = xmalloc(len + 17);
 	memcpy(copy, text, len);
 	memset(copy + len, 0, 17);
-	xgrow((void **)&st->files, &st->files_cap, st->nfiles + 1,
-	      sizeof(*st->files));
-	st->files[st->nfiles++] = copy;
-	return parse_file(st, arena_strndup(&st->arena, filename, strlen(filename)),
-			  copy, len, st->root, err);
+	int rc = parse_file(st,
+			    arena_strndup(&st->arena, filename, strlen(filename)),
+			    copy, len, st->root, err);
+	free(copy); /* see evalstr_own */
+	return rc;
 }
 
 int manifest_load(struct state *st, const char *path, struct err *err)
@@ -614,9 +624,8 @@ int manifest_load(struct state *st, const char *path, struct err *err)
 		err_set(err, "loading '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	xgrow((void **)&st->files, &st->files_cap, st->nfiles + 1,
-	      sizeof(*st->files));
-	st->files[st->nfiles++] = text;
-	return parse_file(st, arena_strndup(&st->arena, path, strlen(path)), text,
-			  len, st->root, err);
+	int rc = parse_file(st, arena_strndup(&st->arena, path, strlen(path)),
+			    text, len, st->root, err);
+	free(text); /* see evalstr_own */
+	return rc;
 }
