@@ -22,34 +22,12 @@ struct ddparser {
 	size_t n, cap;
 };
 
-static int dd_expect(struct ddparser *p, enum token want, struct err *err)
-{
-	enum token t = lexer_read(&p->lx);
-	if (t == want)
-		return 0;
-	lexer_error(&p->lx, err, "expected %s, got %s%s", token_name(want),
-		    token_name(t), token_error_hint(want));
-	return -1;
-}
-
-static int dd_let(struct ddparser *p, const char **name, size_t *len,
-		  struct evalstr *val, struct err *err)
-{
-	if (!lexer_ident(&p->lx, name, len)) {
-		lexer_error(&p->lx, err, "expected variable name");
-		return -1;
-	}
-	if (dd_expect(p, TOK_EQUALS, err) < 0)
-		return -1;
-	return lexer_evalstr(&p->lx, val, false, err);
-}
-
 static int dd_version(struct ddparser *p, struct err *err)
 {
 	const char *name;
 	size_t len;
 	struct evalstr val;
-	if (dd_let(p, &name, &len, &val, err) < 0)
+	if (lexer_let(&p->lx, &name, &len, &val, err) < 0)
 		return -1;
 	if (len != 20 || memcmp(name, "ninja_dyndep_version", 20) != 0) {
 		lexer_error(&p->lx, err, "expected 'ninja_dyndep_version = ...'");
@@ -139,7 +117,7 @@ static int dd_edge(struct ddparser *p, struct err *err)
 	if (lexer_peek(&p->lx, TOK_PIPE) &&
 	    dd_paths(p, &dd->outs, &dd->nouts, err) < 0)
 		return -1;
-	if (dd_expect(p, TOK_COLON, err) < 0)
+	if (lexer_expect(&p->lx, TOK_COLON, err) < 0)
 		return -1;
 	const char *rname;
 	size_t rlen;
@@ -161,13 +139,13 @@ static int dd_edge(struct ddparser *p, struct err *err)
 		lexer_error(&p->lx, err, "order-only inputs not supported");
 		return -1;
 	}
-	if (dd_expect(p, TOK_NEWLINE, err) < 0)
+	if (lexer_expect(&p->lx, TOK_NEWLINE, err) < 0)
 		return -1;
 	if (lexer_peek(&p->lx, TOK_INDENT)) {
 		const char *key;
 		size_t klen;
 		struct evalstr val;
-		if (dd_let(p, &key, &klen, &val, err) < 0)
+		if (lexer_let(&p->lx, &key, &klen, &val, err) < 0)
 			return -1;
 		if (klen != 6 || memcmp(key, "restat", 6) != 0) {
 			lexer_error(&p->lx, err, "binding is not 'restat'");

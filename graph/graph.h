@@ -164,6 +164,10 @@ struct state {
 };
 
 void state_init(struct state *st);
+/* "ninja: warning: ..." through st->warn (which keeps the status line
+ * whole) or, without one, on stderr. */
+void state_warn(struct state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Make a scope that state_free will free. */
 void state_track_scope(struct state *st, struct scope *sc);
 void state_free(struct state *st);

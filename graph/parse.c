@@ -18,29 +18,6 @@ struct parser {
 static int parse_file(struct state *st, const char *filename, const char *text,
 		      size_t len, struct scope *env, struct err *err);
 
-static int expect(struct parser *p, enum token want, struct err *err)
-{
-	enum token t = lexer_read(&p->lx);
-	if (t == want)
-		return 0;
-	lexer_error(&p->lx, err, "expected %s, got %s%s", token_name(want),
-		    token_name(t), token_error_hint(want));
-	return -1;
-}
-
-/* name = value; the value is left unevaluated. */
-static int parse_let(struct parser *p, const char **name, size_t *namelen,
-		     struct evalstr *val, struct err *err)
-{
-	if (!lexer_ident(&p->lx, name, namelen)) {
-		lexer_error(&p->lx, err, "expected variable name");
-		return -1;
-	}
-	if (expect(p, TOK_EQUALS, err) < 0)
-		return -1;
-	return lexer_evalstr(&p->lx, val, false, err);
-}
-
 static void parse_version(const char *s, int *major, int *minor)
 {
 	*major = atoi(s);
@@ -79,7 +56,7 @@ static int parse_variable(struct parser *p, struct err *err)
 	const char *name;
 	size_t namelen;
 	struct evalstr val;
-	if (parse_let(p, &name, &namelen, &val, err) < 0)
+	if (lexer_let(&p->lx, &name, &namelen, &val, err) < 0)
 		return -1;
 	const char *v = eval_scope(p, &val, p->env);
 	size_t vlen = p->tmp.len;
@@ -98,7 +75,7 @@ static int parse_pool(struct parser *p, struct err *err)
 		lexer_error(&p->lx, err, "expected pool name");
 		return -1;
 	}
-	if (expect(p, TOK_NEWLINE, err) < 0)
+	if (lexer_expect(&p->lx, TOK_NEWLINE, err) < 0)
 		return -1;
 	if (hmap_get(&p->st->pools, name, namelen)) {
 		lexer_error(&p->lx, err, "duplicate pool '%.*s'", (int)namelen, name);
@@ -110,7 +87,7 @@ static int parse_pool(struct parser *p, struct err *err)
 		const char *key;
 		size_t keylen;
 		struct evalstr val;
-		if (parse_let(p, &key, &keylen, &val, err) < 0)
+		if (lexer_let(&p->lx, &key, &keylen, &val, err) < 0)
 			return -1;
 		if (keylen == 5 && memcmp(key, "depth", 5) == 0) {
 			depth = atol(eval_scope(p, &val, p->env));
@@ -201,7 +178,7 @@ static int parse_rule(struct parser *p, struct err *err)
 		lexer_error(&p->lx, err, "expected rule name");
 		return -1;
 	}
-	if (expect(p, TOK_NEWLINE, err) < 0)
+	if (lexer_expect(&p->lx, TOK_NEWLINE, err) < 0)
 		return -1;
 	if (hmap_get(&p->env->rules, name, namelen)) {
 		lexer_error(&p->lx, err, "duplicate rule '%.*s'", (int)namelen, name);
@@ -216,7 +193,7 @@ static int parse_rule(struct parser *p, struct err *err)
 		const char *key;
 		size_t keylen;
 		struct evalstr *val = arena_alloc(a, sizeof(*val));
-		if (parse_let(p, &key, &keylen, val, err) < 0)
+		if (lexer_let(&p->lx, &key, &keylen, val, err) < 0)
 			return -1;
 		if (!is_rule_binding(key, keylen)) {
 			lexer_error(&p->lx, err, "unexpected variable '%.*s'",
@@ -284,7 +261,7 @@ static int parse_default(struct parser *p, struct err *err)
 		if (lexer_evalstr(&p->lx, &es, true, err) < 0)
 			return -1;
 	} while (!evalstr_empty(&es));
-	return expect(p, TOK_NEWLINE, err);
+	return lexer_expect(&p->lx, TOK_NEWLINE, err);
 }
 
 /* A list of unevaluated paths, grown in a malloc'd array. */
@@ -341,7 +318,7 @@ static int parse_edge(struct parser *p, struct err *err)
 		lexer_error(&p->lx, err, "expected path");
 		goto out;
 	}
-	if (expect(p, TOK_COLON, err) < 0)
+	if (lexer_expect(&p->lx, TOK_COLON, err) < 0)
 		goto out;
 	const char *rname;
 	size_t rlen;
@@ -364,7 +341,7 @@ static int parse_edge(struct parser *p, struct err *err)
 		goto out;
 	if (lexer_peek(&p->lx, TOK_PIPEAT) && read_paths(p, &vals, err) < 0)
 		goto out;
-	if (expect(p, TOK_NEWLINE, err) < 0)
+	if (lexer_expect(&p->lx, TOK_NEWLINE, err) < 0)
 		goto out;
 
 	/* Edge bindings are rare: an edge without any shares its file scope. */
@@ -378,7 +355,7 @@ static int parse_edge(struct parser *p, struct err *err)
 		const char *key;
 		size_t keylen;
 		struct evalstr val;
-		if (parse_let(p, &key, &keylen, &val, err) < 0)
+		if (lexer_let(&p->lx, &key, &keylen, &val, err) < 0)
 			goto out;
 		/* ninja evaluates edge bindings in the file scope: they see
 		 * neither $in nor the edge's earlier bindings. */
@@ -540,7 +517,7 @@ static int parse_include(struct parser *p, bool new_scope, struct err *err)
 	free(text); /* see evalstr_own */
 	if (rc < 0)
 		return -1;
-	return expect(p, TOK_NEWLINE, err);
+	return lexer_expect(&p->lx, TOK_NEWLINE, err);
 }
 
 static int parse_file(struct state *st, const char *filename, const char *text,

@@ -1,6 +1,8 @@
 /* The loaded state: interning of paths, nodes, edges, pools. */
 #include "graph.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,19 @@ void state_free(struct state *st)
 	free(st->defaults);
 	arena_free(&st->arena);
 	memset(st, 0, sizeof(*st));
+}
+
+void state_warn(struct state *st, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (st->warn)
+		st->warn("%s", msg);
+	else
+		fprintf(stderr, "ninja: warning: %s\n", msg);
 }
 
 void state_track_scope(struct state *st, struct scope *sc)

@@ -1076,6 +1076,28 @@ yy75:
 
 void lexer_unread(struct lexer *lx) { lx->ofs = lx->last_token; }
 
+int lexer_expect(struct lexer *lx, enum token want, struct err *err)
+{
+	enum token t = lexer_read(lx);
+	if (t == want)
+		return 0;
+	lexer_error(lx, err, "expected %s, got %s%s", token_name(want),
+		    token_name(t), token_error_hint(want));
+	return -1;
+}
+
+int lexer_let(struct lexer *lx, const char **name, size_t *len,
+	      struct evalstr *val, struct err *err)
+{
+	if (!lexer_ident(lx, name, len)) {
+		lexer_error(lx, err, "expected variable name");
+		return -1;
+	}
+	if (lexer_expect(lx, TOK_EQUALS, err) < 0)
+		return -1;
+	return lexer_evalstr(lx, val, false, err);
+}
+
 bool lexer_peek(struct lexer *lx, enum token t)
 {
 	if (lexer_read(lx) == t)
@@ -1090,7 +1112,7 @@ bool lexer_ident(struct lexer *lx, const char **name, size_t *len)
 	const unsigned char *start = p;
 	(void)q;
 	
-#line 1094 "lexer/lexer.c"
+#line 1116 "lexer/lexer.c"
 {
 	unsigned char yych;
 	yych = *p;
@@ -1164,12 +1186,12 @@ bool lexer_ident(struct lexer *lx, const char **name, size_t *len)
 	}
 yy77:
 	++p;
-#line 193 "lexer/lexer.re"
+#line 215 "lexer/lexer.re"
 	{
 		lx->last_token = (const char *)start;
 		return false;
 	}
-#line 1173 "lexer/lexer.c"
+#line 1195 "lexer/lexer.c"
 yy78:
 	yych = *++p;
 	switch (yych) {
@@ -1241,7 +1263,7 @@ yy78:
 		default: goto yy79;
 	}
 yy79:
-#line 185 "lexer/lexer.re"
+#line 207 "lexer/lexer.re"
 	{
 		*name = (const char *)start;
 		*len = (size_t)(p - start);
@@ -1250,9 +1272,9 @@ yy79:
 		eat_whitespace(lx);
 		return true;
 	}
-#line 1254 "lexer/lexer.c"
+#line 1276 "lexer/lexer.c"
 }
-#line 197 "lexer/lexer.re"
+#line 219 "lexer/lexer.re"
 
 }
 
@@ -1284,7 +1306,7 @@ int lexer_evalstr(struct lexer *lx, struct evalstr *es, bool path,
 	for (;;) {
 		start = p;
 		
-#line 1288 "lexer/lexer.c"
+#line 1310 "lexer/lexer.c"
 {
 	unsigned char yych;
 	yych = *p;
@@ -1300,13 +1322,13 @@ int lexer_evalstr(struct lexer *lx, struct evalstr *es, bool path,
 	}
 yy81:
 	++p;
-#line 274 "lexer/lexer.re"
+#line 296 "lexer/lexer.re"
 	{
 			lx->last_token = (const char *)start;
 			lexer_error(lx, err, "unexpected EOF");
 			return -1;
 		}
-#line 1310 "lexer/lexer.c"
+#line 1332 "lexer/lexer.c"
 yy82:
 	yych = *++p;
 	switch (yych) {
@@ -1320,15 +1342,15 @@ yy82:
 		default: goto yy82;
 	}
 yy83:
-#line 228 "lexer/lexer.re"
+#line 250 "lexer/lexer.re"
 	{
 			add_part(lx, es, (const char *)start, (size_t)(p - start), false);
 			continue;
 		}
-#line 1329 "lexer/lexer.c"
+#line 1351 "lexer/lexer.c"
 yy84:
 	++p;
-#line 237 "lexer/lexer.re"
+#line 259 "lexer/lexer.re"
 	{
 			if (path) {
 				p = start;
@@ -1339,7 +1361,7 @@ yy84:
 			add_part(lx, es, (const char *)start, 1, false);
 			continue;
 		}
-#line 1343 "lexer/lexer.c"
+#line 1365 "lexer/lexer.c"
 yy85:
 	yych = *++p;
 	switch (yych) {
@@ -1347,13 +1369,13 @@ yy85:
 		default: goto yy86;
 	}
 yy86:
-#line 279 "lexer/lexer.re"
+#line 301 "lexer/lexer.re"
 	{
 			lx->last_token = (const char *)start;
 			describe_error(lx, err);
 			return -1;
 		}
-#line 1357 "lexer/lexer.c"
+#line 1379 "lexer/lexer.c"
 yy87:
 	yych = *++p;
 	switch (yych) {
@@ -1431,23 +1453,23 @@ yy87:
 	}
 yy88:
 	++p;
-#line 232 "lexer/lexer.re"
+#line 254 "lexer/lexer.re"
 	{
 			if (path)
 				p = start;
 			break;
 		}
-#line 1441 "lexer/lexer.c"
+#line 1463 "lexer/lexer.c"
 yy89:
 	++p;
 yy90:
-#line 269 "lexer/lexer.re"
+#line 291 "lexer/lexer.re"
 	{
 			lx->last_token = (const char *)start;
 			lexer_error(lx, err, "bad $-escape (literal $ must be written as $$)");
 			return -1;
 		}
-#line 1451 "lexer/lexer.c"
+#line 1473 "lexer/lexer.c"
 yy91:
 	yych = *++p;
 	switch (yych) {
@@ -1455,9 +1477,9 @@ yy91:
 		default: goto yy92;
 	}
 yy92:
-#line 256 "lexer/lexer.re"
+#line 278 "lexer/lexer.re"
 	{ continue; }
-#line 1461 "lexer/lexer.c"
+#line 1483 "lexer/lexer.c"
 yy93:
 	yych = *++p;
 	switch (yych) {
@@ -1466,20 +1488,20 @@ yy93:
 	}
 yy94:
 	++p;
-#line 251 "lexer/lexer.re"
+#line 273 "lexer/lexer.re"
 	{
 			add_part(lx, es, " ", 1, false);
 			continue;
 		}
-#line 1475 "lexer/lexer.c"
+#line 1497 "lexer/lexer.c"
 yy95:
 	++p;
-#line 247 "lexer/lexer.re"
+#line 269 "lexer/lexer.re"
 	{
 			add_part(lx, es, "$", 1, false);
 			continue;
 		}
-#line 1483 "lexer/lexer.c"
+#line 1505 "lexer/lexer.c"
 yy96:
 	yych = *++p;
 	switch (yych) {
@@ -1550,20 +1572,20 @@ yy96:
 		default: goto yy97;
 	}
 yy97:
-#line 261 "lexer/lexer.re"
+#line 283 "lexer/lexer.re"
 	{
 			add_part(lx, es, (const char *)start + 1, (size_t)(p - start) - 1, true);
 			continue;
 		}
-#line 1559 "lexer/lexer.c"
+#line 1581 "lexer/lexer.c"
 yy98:
 	++p;
-#line 265 "lexer/lexer.re"
+#line 287 "lexer/lexer.re"
 	{
 			add_part(lx, es, ":", 1, false);
 			continue;
 		}
-#line 1567 "lexer/lexer.c"
+#line 1589 "lexer/lexer.c"
 yy99:
 	yych = *(q = ++p);
 	switch (yych) {
@@ -1641,9 +1663,9 @@ yy100:
 		default: goto yy101;
 	}
 yy101:
-#line 255 "lexer/lexer.re"
+#line 277 "lexer/lexer.re"
 	{ continue; }
-#line 1647 "lexer/lexer.c"
+#line 1669 "lexer/lexer.c"
 yy102:
 	yych = *++p;
 	switch (yych) {
@@ -1720,14 +1742,14 @@ yy103:
 	goto yy90;
 yy104:
 	++p;
-#line 257 "lexer/lexer.re"
+#line 279 "lexer/lexer.re"
 	{
 			add_part(lx, es, (const char *)start + 2, (size_t)(p - start) - 3, true);
 			continue;
 		}
-#line 1729 "lexer/lexer.c"
+#line 1751 "lexer/lexer.c"
 }
-#line 284 "lexer/lexer.re"
+#line 306 "lexer/lexer.re"
 
 	}
 	lx->last_token = (const char *)start;

@@ -83,6 +83,10 @@ void hmap_free(struct hmap *m);
  * The buffer is NUL-terminated and has 16 spare bytes for re2c lookahead. */
 int read_file(const char *path, char **data, size_t *len, struct err *err);
 
+/* write(2) all of p, going on after a short write or EINTR: a log record
+ * is one write call unless the kernel splits it. -1 with errno set. */
+int write_all(int fd, const void *p, size_t len);
+
 /* ---- manifest lexer ------------------------------------------------------ */
 enum token {
 	TOK_ERROR,
@@ -139,6 +143,11 @@ bool lexer_ident(struct lexer *lx, const char **name, size_t *len);
  * newline) into out, which is reset first. */
 int lexer_evalstr(struct lexer *lx, struct evalstr *out, bool path,
 		  struct err *err);
+/* Read a token that must be `want`: else "expected X, got Y". */
+int lexer_expect(struct lexer *lx, enum token want, struct err *err);
+/* "name = value", the value left unevaluated. */
+int lexer_let(struct lexer *lx, const char **name, size_t *len,
+	      struct evalstr *val, struct err *err);
 /* "FILE:LINE: MSG\nLINE TEXT\n   ^ near here", pointing at the last token. */
 void lexer_error(struct lexer *lx, struct err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

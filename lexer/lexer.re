@@ -168,6 +168,28 @@ enum token lexer_read(struct lexer *lx)
 
 void lexer_unread(struct lexer *lx) { lx->ofs = lx->last_token; }
 
+int lexer_expect(struct lexer *lx, enum token want, struct err *err)
+{
+	enum token t = lexer_read(lx);
+	if (t == want)
+		return 0;
+	lexer_error(lx, err, "expected %s, got %s%s", token_name(want),
+		    token_name(t), token_error_hint(want));
+	return -1;
+}
+
+int lexer_let(struct lexer *lx, const char **name, size_t *len,
+	      struct evalstr *val, struct err *err)
+{
+	if (!lexer_ident(lx, name, len)) {
+		lexer_error(lx, err, "expected variable name");
+		return -1;
+	}
+	if (lexer_expect(lx, TOK_EQUALS, err) < 0)
+		return -1;
+	return lexer_evalstr(lx, val, false, err);
+}
+
 bool lexer_peek(struct lexer *lx, enum token t)
 {
 	if (lexer_read(lx) == t)

@@ -337,6 +337,22 @@ void hmap_free(struct hmap *m)
 
 /* ---- files ---- */
 
+int write_all(int fd, const void *p, size_t len)
+{
+	const char *s = p;
+	while (len) {
+		ssize_t w = write(fd, s, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int read_file(const char *path, char **data, size_t *len, struct err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

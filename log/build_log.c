@@ -30,31 +30,6 @@ void build_log_init(struct build_log *bl)
 	bl->fd = -1;
 }
 
-static void warn(struct state *st, const char *msg)
-{
-	if (st->warn)
-		st->warn("%s", msg);
-	else
-		fprintf(stderr, "ninja: warning: %s\n", msg);
-}
-
-/* write(2) all of buf; a short write is continued, so a record is one
- * write call unless the kernel splits it. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* "# ninja log vN\n" at the start of s; returns N, or 0 if absent. */
 static int parse_signature(const char *s, size_t len)
 {
@@ -161,7 +136,7 @@ int build_log_load(struct build_log *bl, struct state *st, const char *path,
 		/* ninja deletes a log it cannot read: the outputs are rebuilt
 		 * anyway, and the next run starts a fresh log. */
 		free(data);
-		warn(st, version < BUILD_LOG_OLDEST_VERSION
+		state_warn(st, version < BUILD_LOG_OLDEST_VERSION
 				 ? "build log version is too old; starting over"
 				 : "build log version is too new; starting over");
 		unlink(path);

@@ -24,30 +24,6 @@ void deps_log_init(struct deps_log *dl)
 	dl->fd = -1;
 }
 
-static void warn(struct state *st, const char *msg)
-{
-	if (st->warn)
-		st->warn("%s", msg);
-	else
-		fprintf(stderr, "ninja: warning: %s\n", msg);
-}
-
-static int write_all(int fd, const void *p, size_t len)
-{
-	const char *s = p;
-	while (len) {
-		ssize_t w = write(fd, s, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Words are in native byte order, as ninja writes them. */
 static uint32_t get32(const char *p)
 {
@@ -137,7 +113,7 @@ int deps_log_load(struct deps_log *dl, struct state *st, const char *path,
 	    version != DEPS_LOG_VERSION) {
 		/* ninja starts over: the outputs get rebuilt anyway. */
 		free(data);
-		warn(st, version == 1
+		state_warn(st, version == 1
 				 ? "deps log version change; rebuilding"
 				 : "bad deps log signature or version; starting over");
 		unlink(path);
@@ -172,7 +148,7 @@ int deps_log_load(struct deps_log *dl, struct state *st, const char *path,
 				path, strerror(errno));
 			return -1;
 		}
-		warn(st, "premature end of file; recovering");
+		state_warn(st, "premature end of file; recovering");
 	}
 
 	dl->needs_recompact =

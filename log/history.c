@@ -93,23 +93,6 @@ void history_init(struct history *h)
 
 /* ---- helpers --------------------------------------------------------------- */
 
-/* write(2) all of buf; a short write is continued, so a record is one
- * write call unless the kernel splits it. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int64_t clamp(int64_t v)
 {
 	if (v < 0)
