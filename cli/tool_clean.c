@@ -254,18 +254,9 @@ int tool_cleandead(struct tool_ctx *t, int argc, char **argv)
 {
 	(void)argc; /* ninja ignores its arguments */
 	(void)argv;
-	struct err err = {0};
-	if (build_log_load(t->log, t->st, t->log_path, &err) < 0) {
-		cli_error("loading build log %s: %s", t->log_path, err.msg);
-		err_clear(&err);
-		return 1;
-	}
 	/* the deps log's paths become nodes too, as in a build */
-	if (deps_log_load(t->deps, t->st, t->deps_path, &err) < 0) {
-		cli_error("loading deps log %s: %s", t->deps_path, err.msg);
-		err_clear(&err);
+	if (tool_load_logs(t))
 		return 1;
-	}
 	struct cleaner c;
 	cleaner_init(&c, t);
 	print_header(&c);
