@@ -205,6 +205,11 @@ int mem_wait_timeout(const struct builder *b)
 
 static void kill_victim(struct builder *b, struct mem_running *view, size_t n)
 {
+	/* One at a time: a killed job takes a moment to give its memory
+	 * back, and killing another meanwhile would be killing for nothing. */
+	for (size_t i = 0; i < n; i++)
+		if (view[i].dying)
+			return;
 	int v = mem_pick_victim(view, n);
 	if (v < 0)
 		return;
