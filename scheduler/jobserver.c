@@ -125,6 +125,24 @@ void js_offer_tokens(struct builder *b)
 		if (s && js_slot_topup(s))
 			used++;
 	}
+	if (used < b->cfg.parallelism)
+		return;
+	/* At -j, a token left waiting by a job that holds none (most likely
+	 * not a sub-build at all) moves to a sub-build that took all it was
+	 * given: otherwise it could wait there, unused, for the whole job. */
+	for (size_t i = 0; i < b->njobs; i++) {
+		struct js_slot *h = b->jobs[i]->js;
+		if (!h || js_slot_waiting(h) || js_slot_held(h) == 0)
+			continue;
+		for (size_t k = 0; k < b->njobs; k++) {
+			struct js_slot *s = b->jobs[k]->js;
+			if (s && s != h && js_slot_waiting(s) &&
+			    js_slot_held(s) == 0 && js_slot_reclaim(s)) {
+				js_slot_topup(h);
+				break;
+			}
+		}
+	}
 }
 
 int js_wait_timeout(struct builder *b)

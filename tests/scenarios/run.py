@@ -22,6 +22,9 @@ optionally in steps, and holds it.
   5. plenty of memory: nj runs exactly -j jobs at once (measured from the
      stamps the jobs write, not from timing).
 
+tests/scenarios/jobserver.py adds the jobserver scenarios (GNU make
+sub-builds, nj under make and under nj); they need no cgroup.
+
 When no memory cgroup can be made here, every scenario is reported as
 skipped with the reason, never as passed. -j is accepted for tests/run.py's
 sake, but the scenarios run one at a time: they share two CPUs, and the
@@ -575,7 +578,9 @@ def main():
           flush=True)
     loader = unittest.TestLoader()
     tests = []
-    for cls in (CompileAndLink, Outgrows, TooBig, Plenty):
+    sys.path.insert(0, HERE)
+    import jobserver  # tests/scenarios/jobserver.py: GNU make sub-builds
+    for cls in (CompileAndLink, Outgrows, TooBig, Plenty) + jobserver.CLASSES:
         for t in loader.loadTestsFromTestCase(cls):
             if not a.filters or any(f in t.id() for f in a.filters):
                 tests.append(t)
