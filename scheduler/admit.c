@@ -43,6 +43,8 @@ void builder_mem_init(struct builder *b)
 
 void builder_mem_free(struct builder *b)
 {
+	free(b->mem_view);
+	b->mem_view = NULL;
 	if (b->probe_ready)
 		mem_probe_free(&b->probe);
 	b->probe_ready = false;
@@ -153,9 +155,8 @@ struct edge *admit_next(struct builder *b)
 			return NULL;
 		m->hold = false;
 	}
-	static struct mem_running *view;
-	static size_t view_cap;
-	size_t n = running_view(b, &view, &view_cap);
+	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
+	struct mem_running *view = b->mem_view;
 	struct edge *cand[BACKFILL_SCAN];
 	struct mem_candidate c[BACKFILL_SCAN];
 	size_t k = 0;
@@ -250,9 +251,8 @@ void mem_tick(struct builder *b, bool force)
 	}
 	if (m->free >= m->floor)
 		return;
-	static struct mem_running *view;
-	static size_t view_cap;
-	size_t n = running_view(b, &view, &view_cap);
+	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
+	struct mem_running *view = b->mem_view;
 	kill_victim(b, view, n);
 }
 

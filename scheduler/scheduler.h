@@ -125,6 +125,8 @@ struct builder {
 	struct mem_model mem;
 	struct mem_probe probe;
 	bool probe_ready;
+	struct mem_running *mem_view; /* running jobs for the policy, reused */
+	size_t mem_view_cap;
 	/* jobserver: a server for the jobs, or a client of nj's parent */
 	struct js_server js;
 	bool js_on;
