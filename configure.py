@@ -84,7 +84,7 @@ def write_ninja(cc, cxx, variant):
         "  deps = gcc",
         "  description = CC $out",
         "rule cxx",
-        "  command = $cxx -MMD -MF $out.d -std=c++17 -I. $cflags -c $in -o $out",
+        "  command = $cxx -MMD -MF $out.d -std=c++17 -Wall -Wextra -Werror -I. $cflags -c $in -o $out",
         "  depfile = $out.d",
         "  deps = gcc",
         "  description = CXX $out",

@@ -477,10 +477,12 @@ TEST_F(RealMem, CapacityAndFree)
 	EXPECT_GT(fr, 0);
 	EXPECT_LE(fr, mp.phys_total);
 	if (access("/proc/pressure/memory", R_OK) == 0 ||
-	    mp.cgroup_version == 2)
+	    mp.cgroup_version == 2) {
 		EXPECT_GE(mem_psi_some_avg10(&mp), 0);
-	if (mp.cgroup_version)
+	}
+	if (mp.cgroup_version) {
 		EXPECT_NE(nullptr, mp.cgroup_dir);
+	}
 	// Called again and again (as the build loop does), it keeps answering.
 	for (int i = 0; i < 100; i++)
 		EXPECT_GT(mem_free(&mp), 0);

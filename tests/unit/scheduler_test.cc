@@ -73,14 +73,17 @@ TEST(EdgeHeap, ManyRandomPushesPopSorted)
 struct PlanTest : public testing::Test {
 	struct state st;
 	struct builder b;
-	struct status status = {};
+	// The callbacks find the test through the status they are given.
+	struct owned_status {
+		struct status s;
+		struct PlanTest *t;
+	} status = {};
 	struct err err = {};
 	int plan_totals = 0, last_total = -1;
 
 	static void on_total(struct status *s, int total)
 	{
-		PlanTest *t = reinterpret_cast<PlanTest *>(
-			reinterpret_cast<char *>(s) - offsetof(PlanTest, status));
+		PlanTest *t = reinterpret_cast<owned_status *>(s)->t;
 		t->plan_totals++;
 		t->last_total = total;
 	}
@@ -88,11 +91,12 @@ struct PlanTest : public testing::Test {
 	void SetUp() override
 	{
 		state_init(&st);
-		status.plan_total = on_total;
+		status.t = this;
+		status.s.plan_total = on_total;
 		struct build_config cfg = {};
 		cfg.parallelism = 1;
 		cfg.failures_allowed = 1;
-		builder_init(&b, &st, &cfg, nullptr, nullptr, nullptr, &status);
+		builder_init(&b, &st, &cfg, nullptr, nullptr, nullptr, &status.s);
 	}
 	void TearDown() override
 	{
@@ -465,22 +469,23 @@ struct DryRunTest : public PlanTest {
 	static void on_finished(struct status *s, struct edge *e, int64_t,
 				bool ok, const char *, size_t)
 	{
-		DryRunTest *t = reinterpret_cast<DryRunTest *>(
-			reinterpret_cast<char *>(s) - offsetof(PlanTest, status));
+		DryRunTest *t = static_cast<DryRunTest *>(
+			reinterpret_cast<owned_status *>(s)->t);
 		t->finished.push_back(std::string(ok ? "" : "FAILED ") +
 				      e->outputs[0]->path);
 	}
 	void SetUp() override
 	{
 		state_init(&st);
-		status.plan_total = on_total;
-		status.edge_finished = on_finished;
+		status.t = this;
+		status.s.plan_total = on_total;
+		status.s.edge_finished = on_finished;
 		struct build_config cfg = {};
 		cfg.parallelism = 2;
 		cfg.failures_allowed = 1;
 		cfg.dry_run = true;
 		cfg.mem_off = true;
-		builder_init(&b, &st, &cfg, nullptr, nullptr, nullptr, &status);
+		builder_init(&b, &st, &cfg, nullptr, nullptr, nullptr, &status.s);
 		char tmpl[] = "/tmp/nj_sched_test.XXXXXX";
 		ASSERT_NE(nullptr, mkdtemp(tmpl));
 		dir = tmpl;
