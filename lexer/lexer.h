@@ -215,4 +215,12 @@ int parse_size(const char *s, size_t len, int64_t *out);
 /* "1.5G"-style for messages and the status line. */
 void format_size(int64_t bytes, struct buf *out);
 
+/* ---- deps = msvc ----------------------------------------------------------
+ * Split a cl.exe-style output into the included files (sorted, unique,
+ * malloc'd, system headers left out) and what remains for the user
+ * (appended to filtered). prefix: msvc_deps_prefix, or NULL for
+ * "Note: including file: ". */
+int msvc_deps_parse(const char *out, size_t len, const char *prefix,
+		    struct buf *filtered, char ***includes, size_t *n);
+
 #endif

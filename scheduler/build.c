@@ -254,6 +254,31 @@ out:
 	return rc;
 }
 
+static int extract_msvc_deps(struct builder *b, struct edge *e,
+			     const char *output, size_t outlen,
+			     struct buf *filtered, struct node ***nodes,
+			     size_t *n)
+{
+	struct buf prefix = {0};
+	edge_binding(e, "msvc_deps_prefix", &prefix);
+	char **inc;
+	size_t ninc;
+	msvc_deps_parse(output, outlen, prefix.len ? prefix.s : NULL, filtered,
+			&inc, &ninc);
+	buf_free(&prefix);
+	*nodes = xmalloc((ninc ? ninc : 1) * sizeof(**nodes));
+	for (size_t i = 0; i < ninc; i++) {
+		size_t l = strlen(inc[i]);
+		struct err err = {0};
+		if (l && path_canon(inc[i], &l, &err) == 0)
+			(*nodes)[(*n)++] = state_node(b->st, inc[i], l);
+		err_clear(&err);
+		free(inc[i]);
+	}
+	free(inc);
+	return 0;
+}
+
 static int finish_edge(struct builder *b, struct edge *e, bool ok,
 		       const char *output, size_t outlen, struct err *err)
 {
@@ -266,19 +291,29 @@ static int finish_edge(struct builder *b, struct edge *e, bool ok,
 	if (deps_type.len && !b->cfg.dry_run) {
 		struct err derr = {0};
 		int r;
-		if (strcmp(deps_type.s, "gcc") == 0)
+		if (strcmp(deps_type.s, "gcc") == 0) {
 			r = extract_deps(b, e, &deps_nodes, &ndeps, &derr);
-		else {
+		} else if (strcmp(deps_type.s, "msvc") == 0) {
+			/* The include lines leave the output, even of a
+			 * failed command. */
+			r = extract_msvc_deps(b, e, output, outlen, &extra,
+					      &deps_nodes, &ndeps);
+			output = buf_cstr(&extra);
+			outlen = extra.len;
+		} else {
 			err_set(&derr, "unknown deps type '%s'", deps_type.s);
 			r = -1;
 		}
 		if (r < 0 && ok) {
 			/* The command worked but its deps did not: a failure,
 			 * with the reason appended to its output. */
-			buf_add(&extra, output, outlen);
+			struct buf failed = {0};
+			buf_add(&failed, output, outlen);
 			if (outlen)
-				buf_addc(&extra, '\n');
-			buf_adds(&extra, derr.msg ? derr.msg : "");
+				buf_addc(&failed, '\n');
+			buf_adds(&failed, derr.msg ? derr.msg : "");
+			buf_free(&extra);
+			extra = failed;
 			output = extra.s;
 			outlen = extra.len;
 			ok = false;
