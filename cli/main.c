@@ -295,17 +295,6 @@ struct session {
 	char *build_dir;
 };
 
-static void warn_fn(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fflush(stdout);
-	fputs("ninja: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 static int mkdirs(const char *dir)
 {
 	char *d = xstrdup(dir);
@@ -346,7 +335,7 @@ static int session_load(struct session *s)
 	s->st.opt.dupbuild_err = o->dupbuild_err;
 	s->st.opt.phonycycle_err = o->phonycycle_err;
 	s->st.opt.explain = o->explain;
-	s->st.warn = warn_fn;
+	s->st.warn = cli_warning;
 	int64_t t0 = exec_now_ns();
 	int loaded = manifest_load(&s->st, o->input_file, &err);
 	metric_add(".ninja parse", t0);
