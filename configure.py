@@ -136,8 +136,10 @@ def write_ninja(cc, cxx, variant):
     lines.append("  cflags = " + VARIANTS["asan"])
     lines.append("  libs = -lgtest -lgtest_main -pthread " +
                  libs_for(cc, "asan"))
-    # The memory test helper: release flags, nothing of nj linked in.
-    lines.append("build build/memhog: link tests/memhog.c")
+    # The memory test helper: release flags; it reads sizes with nj's own
+    # parse_size.
+    lines.append("build build/memhog: link tests/memhog.c lexer/size.c "
+                 "lexer/util.c")
     lines.append("  cflags = $warn " + VARIANTS["release"])
     lines.append("build all: phony nj build/asan/nj build/asan/unit_tests "
                  "build/memhog")

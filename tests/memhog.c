@@ -10,7 +10,8 @@
  * status. SIZE is written as nj's `mem =`: bytes, or a number (decimals
  * allowed) with K, M, G or T, optionally followed by "iB" or "B", all powers
  * of 1024. Writes nothing to stdout unless --print asks for a line once all
- * of SIZE is resident. Standalone: it links nothing of nj. */
+ * of SIZE is resident. SIZE is read by nj's own parse_size (lexer/size.c),
+ * so the two can never disagree. */
 #define _GNU_SOURCE /* MAP_ANONYMOUS */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,52 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The same grammar as parse_size in lexer/size.c. */
-static int parse_size(const char *s, int64_t *out)
-{
-	size_t i = 0, len = strlen(s);
-	double whole = 0, frac = 0, scale = 1;
-	bool digits = false;
-	while (i < len && s[i] >= '0' && s[i] <= '9') {
-		whole = whole * 10 + (s[i++] - '0');
-		digits = true;
-	}
-	if (i < len && s[i] == '.') {
-		i++;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			scale /= 10;
-			frac += (s[i++] - '0') * scale;
-			digits = true;
-		}
-	}
-	if (!digits)
-		return -1;
-	double mult = 1;
-	if (i < len) {
-		switch (s[i] | 0x20) {
-		case 'k': mult = 1024.0; break;
-		case 'm': mult = 1024.0 * 1024; break;
-		case 'g': mult = 1024.0 * 1024 * 1024; break;
-		case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
-		case 'b': mult = 1; break;
-		default: return -1;
-		}
-		bool unit = (s[i] | 0x20) != 'b';
-		i++;
-		if (unit && i < len && s[i] == 'i')
-			i++;
-		if (unit && i < len && (s[i] == 'B' || s[i] == 'b'))
-			i++;
-	}
-	if (i != len)
-		return -1;
-	double v = (whole + frac) * mult;
-	if (v >= 9.2e18 || (mult == 1 && frac != 0))
-		return -1;
-	int64_t r = (int64_t)v;
-	*out = (double)r < v ? r + 1 : r;
-	return 0;
-}
+#include "../lexer/lexer.h"
 
 static int parse_int(const char *s, long *out)
 {
@@ -107,7 +63,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		bool has_val = i + 1 < argc;
 		if (strcmp(a, "--step") == 0 && has_val) {
-			if (parse_size(argv[++i], &step) < 0)
+			const char *v = argv[++i];
+			if (parse_size(v, strlen(v), &step) < 0)
 				usage();
 		} else if (strcmp(a, "--step-ms") == 0 && has_val) {
 			if (parse_int(argv[++i], &step_ms) < 0)
@@ -123,7 +80,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--print") == 0) {
 			print = true;
 		} else if (a[0] != '-' && size < 0) {
-			if (parse_size(a, &size) < 0) {
+			if (parse_size(a, strlen(a), &size) < 0) {
 				fprintf(stderr, "memhog: bad SIZE '%s'\n", a);
 				exit(2);
 			}
