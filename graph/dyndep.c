@@ -36,10 +36,8 @@ static int dd_version(struct ddparser *p, struct err *err)
 	buf_clear(&p->tmp);
 	evalstr_eval_scope(&val, p->env, &p->tmp);
 	const char *v = buf_cstr(&p->tmp);
-	int major = atoi(v), minor = 0;
-	const char *dot = strchr(v, '.');
-	if (dot)
-		minor = atoi(dot + 1);
+	int major, minor;
+	parse_version(v, &major, &minor);
 	if (major != 1 || minor != 0) {
 		lexer_error(&p->lx, err, "unsupported 'ninja_dyndep_version = %s'", v);
 		return -1;

@@ -226,6 +226,8 @@ int command_hash_matches(const char *cmd, size_t len, int log_version,
 /* ---- manifest and dyndep parsing ----------------------------------------- */
 /* Load path (relative to cwd) into st. err carries file:line diagnostics. */
 int manifest_load(struct state *st, const char *path, struct err *err);
+/* "1.13.1" -> 1, 13, as ninja reads version strings (atoi of each part). */
+void parse_version(const char *s, int *major, int *minor);
 /* Parse a manifest held in memory (tests, fuzzing). */
 int manifest_parse_string(struct state *st, const char *filename,
 			  const char *text, size_t len, struct err *err);

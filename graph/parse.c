@@ -18,7 +18,7 @@ struct parser {
 static int parse_file(struct state *st, const char *filename, const char *text,
 		      size_t len, struct scope *env, struct err *err);
 
-static void parse_version(const char *s, int *major, int *minor)
+void parse_version(const char *s, int *major, int *minor)
 {
 	*major = atoi(s);
 	const char *dot = strchr(s, '.');
