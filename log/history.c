@@ -63,6 +63,8 @@
 /* No summary block nj writes comes near this; a header claiming more is
  * damage, and must not make load allocate it. */
 #define RAW_MAX ((size_t)1 << 30)
+/* See history_rule.p90_changes. */
+#define P90_SLACK 32
 
 struct history_rule {
 	const char *name;
@@ -70,6 +72,11 @@ struct history_rule {
 	struct history_edge **edges; /* heap (xgrow); edges of this rule */
 	size_t nedges, cap;
 	int64_t p90; /* cached history_rule_estimate */
+	/* Estimates changed since p90 was computed. The percentile of n
+	 * values is recomputed only once that reaches n / P90_SLACK (at
+	 * least 1), so a build that changes one estimate per finished job
+	 * pays O(P90_SLACK) amortised per job, not O(n). */
+	size_t p90_changes;
 	bool p90_valid;
 };
 
@@ -257,13 +264,13 @@ static void set_rule(struct history *h, struct history_edge *e,
 		struct history_edge *last = old->edges[--old->nedges];
 		old->edges[e->rule_idx] = last;
 		last->rule_idx = e->rule_idx;
-		old->p90_valid = false;
+		old->p90_changes++;
 	}
 	struct history_rule *r = get_rule(h, name, len);
 	xgrow((void **)&r->edges, &r->cap, r->nedges + 1, sizeof(*r->edges));
 	e->rule_idx = r->nedges;
 	r->edges[r->nedges++] = e;
-	r->p90_valid = false;
+	r->p90_changes++;
 	e->rule = r;
 }
 
@@ -298,7 +305,7 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 	}
 	/* failed runs: counted, nothing lowered or raised */
 	if (e->est != before && e->rule)
-		e->rule->p90_valid = false;
+		e->rule->p90_changes++;
 }
 
 static int64_t with_margin(int64_t est)
@@ -379,7 +386,7 @@ static bool parse_summary(struct history *h, char *s, char *end)
 	memcpy(e->walls, walls, sizeof(walls));
 	e->npeaks = npeaks;
 	e->nwalls = nwalls;
-	e->rule->p90_valid = false;
+	e->rule->p90_changes++;
 	h->records++;
 	return true;
 }
@@ -726,10 +733,34 @@ int64_t history_estimate(const struct history *h, const char *key)
 	return e ? with_margin(e->est) : -1;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* The k-th smallest (0-based) of v[0..n), reordering v: Hoare's
+ * selection, expected O(n). */
+static int64_t select_kth(int64_t *v, size_t n, size_t k)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+	while (lo < hi) {
+		int64_t pivot = v[lo + (hi - lo) / 2];
+		ptrdiff_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				int64_t t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		/* [lo, j] <= pivot, [i, hi] >= pivot, between them == pivot */
+		if (want <= j)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[want];
 }
 
 int64_t history_rule_estimate(const struct history *h, const char *rule)
@@ -741,22 +772,25 @@ int64_t history_rule_estimate(const struct history *h, const char *rule)
 	struct history_rule *r = hmap_get(&h->rules, rule, strlen(rule));
 	if (!r)
 		return -1;
-	if (r->p90_valid)
+	size_t due = r->nedges / P90_SLACK;
+	if (r->p90_valid && r->p90_changes < (due ? due : 1))
 		return r->p90;
 	int64_t *v = xmalloc(sizeof(*v) * (r->nedges ? r->nedges : 1));
 	size_t n = 0;
 	for (size_t i = 0; i < r->nedges; i++)
 		if (r->edges[i]->est >= 0)
-			v[n++] = with_margin(r->edges[i]->est);
+			v[n++] = r->edges[i]->est;
+	/* The counter is in the arena too (see above). */
+	((struct history *)h)->rule_scans += r->nedges;
 	r->p90 = -1;
 	if (n) {
-		qsort(v, n, sizeof(*v), cmp_i64);
 		/* nearest rank: the smallest value >= 90% of them */
 		size_t rank = (n * 9 + 9) / 10;
-		r->p90 = v[rank - 1];
+		r->p90 = with_margin(select_kth(v, n, rank - 1));
 	}
 	free(v);
 	r->p90_valid = true;
+	r->p90_changes = 0;
 	return r->p90;
 }
 

@@ -133,6 +133,9 @@ struct history {
 	struct hmap rules; /* rule name -> private per-rule data */
 	size_t records, unique; /* records in the file, distinct keys */
 	bool needs_recompact;
+	/* Edges visited computing rule percentiles: a count the tests use
+	 * to prove the per-job cost does not grow with the build. */
+	size_t rule_scans;
 	struct arena arena;
 };
 void history_init(struct history *h);
@@ -156,7 +159,9 @@ void history_close(struct history *h);
 /* The edge's own: a decayed maximum of its recent successful peaks, with a
  * margin; raised by runs killed for memory to above what they reached. */
 int64_t history_estimate(const struct history *h, const char *key);
-/* A high percentile (p90) of the estimates of the edges of a rule. */
+/* A high percentile (p90) of the estimates of the edges of a rule. Up to
+ * 1/32 of the rule's estimates may have changed since it was computed:
+ * recomputing after every change would make a build quadratic. */
 int64_t history_rule_estimate(const struct history *h, const char *rule);
 /* Expected wall time of the edge's next run, ms: the mean of its recent
  * successful runs; -1 if unknown. */

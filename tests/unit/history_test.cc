@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -244,6 +245,48 @@ TEST_F(HistoryTest, RuleP90)
 	reload();
 	EXPECT_EQ(margin(900), history_rule_estimate(&h_, "cc"));
 	EXPECT_EQ(margin(100000), history_rule_estimate(&h_, "link"));
+}
+
+// The p90 is exact against a sort of the same values, for every size up
+// to the point where it may lag (n / 32 changes), on values with many
+// repeats (the partition's worst case) and on distinct ones.
+TEST_F(HistoryTest, RuleP90MatchesSortedRankWhileSmall)
+{
+	load_and_open();
+	std::vector<int64_t> seen;
+	unsigned seed = 12345;
+	for (int i = 0; i < 31; i++) {
+		seed = seed * 1103515245u + 12345u;
+		int64_t v = i % 3 == 0 ? 4096 : (int64_t)(seed >> 8) % 100000;
+		std::string key = "o" + std::to_string(i);
+		record(key.c_str(), "cc", ok(v));
+		seen.push_back(v);
+		std::vector<int64_t> s = seen;
+		std::sort(s.begin(), s.end());
+		size_t rank = (s.size() * 9 + 9) / 10;
+		EXPECT_EQ(margin(s[rank - 1]), history_rule_estimate(&h_, "cc"))
+			<< "after " << s.size() << " records";
+	}
+}
+
+// A build asks for the rule's estimate before each job and records each
+// job's run after it: the work per job must not grow with the rule's size.
+// Counted in edges visited, never timed. Recomputing after every record
+// visits n(n+1)/2 edges for n jobs (200 million for 20000).
+TEST_F(HistoryTest, RuleEstimatePerJobCostDoesNotGrowWithTheBuild)
+{
+	load_and_open();
+	const size_t n = 20000;
+	for (size_t i = 0; i < n; i++) {
+		std::string key = "obj/" + std::to_string(i) + ".o";
+		history_rule_estimate(&h_, "cc");
+		record(key.c_str(), "cc", ok(1000 + (int64_t)(i % 977)));
+	}
+	history_rule_estimate(&h_, "cc");
+	// 32 recomputations per doubling of n, each visiting at most 2x
+	// the edges of the rule: about 64 visits per job, whatever n is.
+	EXPECT_LE(h_.rule_scans, 80 * n) << h_.rule_scans << " edge visits";
+	EXPECT_GT(h_.rule_scans, 0u);
 }
 
 TEST_F(HistoryTest, TornLastLineDroppedAndNextAppendIsClean)
