@@ -25,6 +25,9 @@ struct deps_record {
 	struct node **nodes;
 };
 
+/* See node_add_out_edge. */
+#define OUT_EDGES_HEAP 16
+
 struct node {
 	char *path; /* canonical; arena */
 	size_t pathlen;
@@ -33,8 +36,9 @@ struct node {
 	bool exists_known; /* stat done this build */
 	bool generated_by_dep_loader;
 	bool dyndep_pending; /* is the dyndep file of some edge, not loaded yet */
+	unsigned char stat_state; /* stat_ahead.c: who owns mtime in a scan */
 	struct edge *in_edge;
-	struct edge **out_edges;
+	struct edge **out_edges; /* arena, or heap once OUT_EDGES_HEAP long */
 	size_t nout_edges, out_edges_cap;
 	struct edge **validation_out_edges;
 	size_t nvalidation_out_edges, validation_out_edges_cap;
@@ -238,6 +242,15 @@ int dyndep_load(struct state *st, struct node *dyndep_file, struct err *err);
 /* Stat a node (once per build unless forced). Returns -1 on an I/O error
  * other than "does not exist". */
 int node_stat(struct node *n, struct err *err);
+/* Stat ahead (stat_ahead.c): worker threads stat every node while the
+ * caller scans; stop them before anything else reads or writes mtimes (the
+ * build). NULL (nothing to stop) for a small graph. */
+struct stat_ahead *stat_ahead_start(struct state *st);
+void stat_ahead_stop(struct stat_ahead *sa);
+/* Before the scan reads a node's mtime: true when a worker's stat is now
+ * the node's (mtime and exists_known set), false when the caller must
+ * decide as without workers. Either way no worker touches the node after. */
+bool stat_claim_for_main(struct node *n);
 /* A path's mtime in nanoseconds; MTIME_MISSING if absent, -1 on error. */
 int64_t path_mtime(const char *path, struct err *err);
 /* Recompute the dirty state of node and everything it depends on; adds

@@ -40,6 +40,8 @@ int64_t path_mtime(const char *path, struct err *err)
 
 int node_stat(struct node *n, struct err *err)
 {
+	if (stat_claim_for_main(n))
+		return 0;
 	int64_t t = path_mtime(n->path, err);
 	if (t < 0)
 		return -1;
@@ -50,7 +52,7 @@ int node_stat(struct node *n, struct err *err)
 
 static int stat_if_needed(struct node *n, struct err *err)
 {
-	if (n->mtime != MTIME_UNKNOWN)
+	if (stat_claim_for_main(n) || n->mtime != MTIME_UNKNOWN)
 		return 0;
 	return node_stat(n, err);
 }

@@ -46,6 +46,9 @@ void state_free(struct state *st)
 	free_scopes_of(st);
 	hmap_free(&st->paths);
 	hmap_free(&st->pools);
+	for (size_t i = 0; i < st->nnodes; i++)
+		if (st->nodes[i]->out_edges_cap >= OUT_EDGES_HEAP)
+			free(st->nodes[i]->out_edges);
 	free(st->nodes);
 	free(st->edges);
 	free(st->defaults);
@@ -146,8 +149,15 @@ void edge_insert_implicit(struct state *st, struct edge *e,
 {
 	if (n == 0)
 		return;
-	arena_grow(&st->arena, (void **)&e->inputs, &e->inputs_cap,
-		   e->ninputs + n, sizeof(*e->inputs));
+	/* Deps are inserted once per edge: exactly what they need, since
+	 * the arena never gets a doubled array's spare back. */
+	if (e->ninputs + n > e->inputs_cap) {
+		struct node **in = arena_alloc(&st->arena,
+					       (e->ninputs + n) * sizeof(*in));
+		memcpy(in, e->inputs, e->ninputs * sizeof(*in));
+		e->inputs = in;
+		e->inputs_cap = e->ninputs + n;
+	}
 	size_t at = e->ninputs - e->norder_only;
 	memmove(e->inputs + at + n, e->inputs + at,
 		e->norder_only * sizeof(*e->inputs));
@@ -160,8 +170,26 @@ void edge_insert_implicit(struct state *st, struct edge *e,
 
 void node_add_out_edge(struct state *st, struct node *n, struct edge *e)
 {
-	arena_grow(&st->arena, (void **)&n->out_edges, &n->out_edges_cap,
-		   n->nout_edges + 1, sizeof(*n->out_edges));
+	/* Small lists live in the arena; a header that thousands of edges
+	 * include grows on the heap, where a doubling frees the old copy (in
+	 * the arena the copies would add up to the list's size again). */
+	if (n->nout_edges == n->out_edges_cap) {
+		if (n->out_edges_cap < OUT_EDGES_HEAP) {
+			arena_grow(&st->arena, (void **)&n->out_edges,
+				   &n->out_edges_cap, n->nout_edges + 1,
+				   sizeof(*n->out_edges));
+			if (n->out_edges_cap >= OUT_EDGES_HEAP) {
+				void *h = xmalloc(n->out_edges_cap *
+						  sizeof(*n->out_edges));
+				memcpy(h, n->out_edges,
+				       n->nout_edges * sizeof(*n->out_edges));
+				n->out_edges = h;
+			}
+		} else {
+			xgrow((void **)&n->out_edges, &n->out_edges_cap,
+			      n->nout_edges + 1, sizeof(*n->out_edges));
+		}
+	}
 	n->out_edges[n->nout_edges++] = e;
 }
 
@@ -238,6 +266,7 @@ void state_reset(struct state *st)
 	for (size_t i = 0; i < st->nnodes; i++) {
 		struct node *n = st->nodes[i];
 		n->mtime = MTIME_UNKNOWN;
+		n->stat_state = 0;
 		n->dirty = false;
 		n->exists_known = false;
 	}

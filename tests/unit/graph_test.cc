@@ -1164,3 +1164,68 @@ TEST_F(GraphTest, SpellcheckSuggestsANearName)
 }
 
 } // namespace
+
+namespace {
+
+// Stat ahead: what the workers stored is the scan's only once claimed;
+// what nobody claimed is dropped at stop, so the build that follows (which
+// may change those files) can never read a stale time.
+TEST(StatAhead, ClaimedTimesAreRealAndUnclaimedAreDroppedAtStop)
+{
+	char tmpl[] = "/tmp/nj_stat_ahead.XXXXXX";
+	ASSERT_TRUE(mkdtemp(tmpl));
+	std::string dir = tmpl;
+	struct state st;
+	state_init(&st);
+	const int n = 6000; // above the size where workers start
+	std::vector<struct node *> nodes;
+	for (int i = 0; i < n; i++) {
+		std::string p = dir + "/f" + std::to_string(i);
+		if (i % 2 == 0) // odd ones are missing
+			close(open(p.c_str(), O_CREAT | O_WRONLY, 0644));
+		nodes.push_back(state_node(&st, p.c_str(), p.size()));
+	}
+	struct stat_ahead *sa = stat_ahead_start(&st);
+	ASSERT_NE(nullptr, sa);
+	// The main thread's view of the first half, whoever stat'ed them.
+	for (int i = 0; i < n / 2; i++) {
+		struct err e = {};
+		ASSERT_EQ(0, node_stat(nodes[i], &e));
+		EXPECT_TRUE(nodes[i]->exists_known);
+		if (i % 2 == 0) {
+			struct stat sb;
+			ASSERT_EQ(0, stat(nodes[i]->path, &sb));
+			EXPECT_EQ((int64_t)sb.st_mtim.tv_sec * 1000000000LL +
+					  sb.st_mtim.tv_nsec,
+				  nodes[i]->mtime);
+		} else {
+			EXPECT_EQ(MTIME_MISSING, nodes[i]->mtime);
+		}
+	}
+	stat_ahead_stop(sa);
+	for (int i = n / 2; i < n; i++) {
+		EXPECT_EQ(MTIME_UNKNOWN, nodes[i]->mtime) << i;
+		EXPECT_FALSE(nodes[i]->exists_known) << i;
+	}
+	// After the stop a file that appears is seen: nothing stale remains.
+	std::string late = dir + "/f" + std::to_string(n - 1);
+	close(open(late.c_str(), O_CREAT | O_WRONLY, 0644));
+	struct err e = {};
+	ASSERT_EQ(0, node_stat(nodes[n - 1], &e));
+	EXPECT_GT(nodes[n - 1]->mtime, 0);
+	state_free(&st);
+	std::string rm = "rm -rf '" + dir + "'";
+	ASSERT_EQ(0, system(rm.c_str()));
+}
+
+// A small graph starts no thread at all.
+TEST(StatAhead, SmallGraphsStartNoThreads)
+{
+	struct state st;
+	state_init(&st);
+	state_node(&st, "a", 1);
+	EXPECT_EQ(nullptr, stat_ahead_start(&st));
+	state_free(&st);
+}
+
+} // namespace
