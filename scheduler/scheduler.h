@@ -1,5 +1,5 @@
 /* scheduler: the plan of wanted edges, the ready set ordered by critical
- * path, admission (slots, pools, load; memory joins here later), and the
+ * path, admission (slots, pools, load, memory, jobserver tokens), and the
  * build loop that starts jobs, reaps them and records their results. */
 #ifndef NJ_SCHEDULER_H
 #define NJ_SCHEDULER_H
@@ -221,7 +221,7 @@ void mem_tick(struct builder *b, bool force);
  * for memory and went back to wait (why says so); -1 if it cannot fit
  * even alone (why says what it needed). */
 int mem_job_ended(struct builder *b, struct job *j, struct buf *why);
-/* An edge's estimate, best source first (DESIGN.md, "The memory model"):
+/* An edge's estimate, best source first (docs/DESIGN.md, "The memory model"):
  * its own history, its declared mem, its rule's history, dflt. */
 int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
 			  int64_t dflt, int *source);

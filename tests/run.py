@@ -13,6 +13,8 @@ Steps, each counted in the summary:
   compat     tests/compat: real CMake (C, C++, Fortran), Meson and make
              projects built with nj, nj and Debian's ninja taking turns
   fuzz       each libFuzzer target in tests/fuzz for a few seconds
+  bench      python3 bench/run.py --quick: the benchmark harness runs (no
+             timing is checked)
 
 The last line is `N passed, N failed` (`, N skipped` when some were skipped);
 the exit status is 0 only when nothing failed.
@@ -169,6 +171,20 @@ def step_fuzz(seconds):
     count("fuzz", passed, failed)
 
 
+def step_bench():
+    """bench/run.py --quick: the harness runs end to end (every workload,
+    nj and Debian's ninja). Timings are never checked, only that it ran and
+    reported every tool."""
+    r = run([sys.executable, os.path.join(ROOT, "bench", "run.py"), "--quick",
+             "--out", ""], capture_output=True, text=True)
+    out = r.stdout + r.stderr
+    ok = r.returncode == 0 and "| chromium-2k | full |" in out and \
+        "## Memory builds" in out
+    if not ok:
+        print(out[-6000:])
+    count("bench", passed=int(ok), failed=int(not ok))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-asan", action="store_true",
@@ -189,6 +205,7 @@ def main():
                           os.path.join(ROOT, "tests", "compat", "run.py"),
                           os.path.join(ROOT, "nj"))
         step_fuzz(args.fuzz_seconds)
+        step_bench()
     if failures:
         print("failed steps: " + ", ".join(failures))
     line = "%d passed, %d failed" % (totals["passed"], totals["failed"])
