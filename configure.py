@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-COMPONENTS = ["lexer", "graph", "log", "exec", "scheduler", "cli"]
+COMPONENTS = ["base", "lexer", "graph", "log", "exec", "scheduler", "cli"]
 WARN = "-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror"
 VARIANTS = {
     "release": "-O2 -g",
@@ -138,8 +138,8 @@ def write_ninja(cc, cxx, variant):
                  libs_for(cc, "asan"))
     # The memory test helper: release flags; it reads sizes with nj's own
     # parse_size.
-    lines.append("build build/memhog: link tests/memhog.c lexer/size.c "
-                 "lexer/util.c")
+    lines.append("build build/memhog: link tests/memhog.c base/size.c "
+                 "base/alloc.c base/buf.c")
     lines.append("  cflags = $warn " + VARIANTS["release"])
     lines.append("build all: phony nj build/asan/nj build/asan/unit_tests "
                  "build/memhog")

@@ -84,14 +84,6 @@ int tool_load_logs(struct tool_ctx *t);
 int tool_targets_from_args(struct state *st, int argc, char **argv,
 			   struct node ***out, size_t *n);
 /* A set of pointers (nodes, edges) for the tools' walks. */
-struct ptrset {
-	const void **slots;
-	size_t cap, len;
-};
-/* Adds p; false if it was already there. */
-bool ptrset_add(struct ptrset *s, const void *p);
-bool ptrset_has(const struct ptrset *s, const void *p);
-void ptrset_free(struct ptrset *s);
 
 /* -d stats: time since start_ns is added to the metric called name. */
 void metric_add(const char *name, int64_t start_ns);

@@ -7,55 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- pointer set: open addressing, linear probing ------------------------ */
-static size_t ptr_hash(const void *p)
-{
-	uint64_t x = (uint64_t)(uintptr_t)p;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
-bool ptrset_has(const struct ptrset *s, const void *p)
-{
-	if (!s->cap)
-		return false;
-	for (size_t i = ptr_hash(p) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		if (!s->slots[i])
-			return false;
-		if (s->slots[i] == p)
-			return true;
-	}
-}
-
-bool ptrset_add(struct ptrset *s, const void *p)
-{
-	if ((s->len + 1) * 2 > s->cap) {
-		struct ptrset n = {0};
-		n.cap = s->cap ? s->cap * 2 : 64;
-		n.slots = xcalloc(n.cap, sizeof(*n.slots));
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slots[i])
-				ptrset_add(&n, s->slots[i]);
-		free(s->slots);
-		*s = n;
-	}
-	size_t i = ptr_hash(p) & (s->cap - 1);
-	for (; s->slots[i]; i = (i + 1) & (s->cap - 1))
-		if (s->slots[i] == p)
-			return false;
-	s->slots[i] = p;
-	s->len++;
-	return true;
-}
-
-void ptrset_free(struct ptrset *s)
-{
-	free(s->slots);
-	memset(s, 0, sizeof(*s));
-}
-
 /* ---- shared by the tools ------------------------------------------------- */
 int tool_load_logs(struct tool_ctx *t)
 {
@@ -162,79 +113,28 @@ int tool_deps(struct tool_ctx *t, int argc, char **argv)
  * generates, with no path of manifest dependencies from that edge to it,
  * may be built before that file exists. */
 
-/* Memo of "is there a path from edge a to edge b": key (a, b). */
-struct pair_slot {
-	const struct edge *a, *b;
-	bool val;
-};
-struct pair_map {
-	struct pair_slot *slots;
-	size_t cap, len;
-};
-
-static size_t pair_index(const struct pair_map *m, const struct edge *a,
-			 const struct edge *b)
-{
-	size_t i = (ptr_hash(a) ^ (ptr_hash(b) * 31)) & (m->cap - 1);
-	while (m->slots[i].a && (m->slots[i].a != a || m->slots[i].b != b))
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static const struct pair_slot *pair_get(const struct pair_map *m,
-					const struct edge *a,
-					const struct edge *b)
-{
-	if (!m->cap)
-		return NULL;
-	const struct pair_slot *s = &m->slots[pair_index(m, a, b)];
-	return s->a ? s : NULL;
-}
-
-static void pair_put(struct pair_map *m, const struct edge *a,
-		     const struct edge *b, bool val)
-{
-	if ((m->len + 1) * 2 > m->cap) {
-		struct pair_map n = {0};
-		n.cap = m->cap ? m->cap * 2 : 256;
-		n.slots = xcalloc(n.cap, sizeof(*n.slots));
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->slots[i].a)
-				pair_put(&n, m->slots[i].a, m->slots[i].b,
-					 m->slots[i].val);
-		free(m->slots);
-		*m = n;
-	}
-	struct pair_slot *s = &m->slots[pair_index(m, a, b)];
-	if (!s->a)
-		m->len++;
-	s->a = a;
-	s->b = b;
-	s->val = val;
-}
-
 struct scanner {
 	struct state *st;
-	struct ptrset seen;              /* nodes processed */
-	struct ptrset nodes_missing;     /* outputs with a missing dep */
-	struct ptrset generated;         /* generated inputs they use */
-	struct ptrset generator_rules;   /* rules that generate them */
+	struct ptrmap seen;              /* nodes processed */
+	struct ptrmap nodes_missing;     /* outputs with a missing dep */
+	struct ptrmap generated;         /* generated inputs they use */
+	struct ptrmap generator_rules;   /* rules that generate them */
 	size_t missing_paths;
-	struct pair_map paths;
+	struct ptrmap paths; /* memo of path_exists: (from, to) -> found */
 };
 
 static bool path_exists(struct scanner *sc, const struct edge *from,
 			const struct edge *to)
 {
-	const struct pair_slot *s = pair_get(&sc->paths, from, to);
-	if (s)
-		return s->val;
+	uintptr_t memo;
+	if (ptrmap_get(&sc->paths, from, to, &memo))
+		return memo;
 	bool found = false;
 	for (size_t i = 0; i < to->ninputs && !found; i++) {
 		const struct edge *e = to->inputs[i]->in_edge;
 		found = e && (e == from || path_exists(sc, from, e));
 	}
-	pair_put(&sc->paths, from, to, found);
+	ptrmap_put(&sc->paths, from, to, found);
 	return found;
 }
 
@@ -256,7 +156,7 @@ static void process_node_deps(struct scanner *sc, struct node *node,
 	struct edge *edge = node->in_edge;
 	struct edge **gen = xmalloc((ndeps ? ndeps : 1) * sizeof(*gen));
 	size_t ngen = 0;
-	struct ptrset seen_gen = {0};
+	struct ptrmap seen_gen = {0};
 	for (size_t i = 0; i < ndeps; i++) {
 		/* A dep on build.ninja means "rebuild when reconfigured";
 		 * everything implicitly depends on that, so it is never a
@@ -296,7 +196,7 @@ static void process_node_deps(struct scanner *sc, struct node *node,
 	}
 	free(rule_names);
 out:
-	ptrset_free(&seen_gen);
+	ptrmap_free(&seen_gen);
 	free(gen);
 }
 
@@ -407,11 +307,11 @@ int tool_missingdeps(struct tool_ctx *t, int argc, char **argv)
 	} else {
 		printf("No missing dependencies on generated files found.\n");
 	}
-	ptrset_free(&sc.seen);
-	ptrset_free(&sc.nodes_missing);
-	ptrset_free(&sc.generated);
-	ptrset_free(&sc.generator_rules);
-	free(sc.paths.slots);
+	ptrmap_free(&sc.seen);
+	ptrmap_free(&sc.nodes_missing);
+	ptrmap_free(&sc.generated);
+	ptrmap_free(&sc.generator_rules);
+	ptrmap_free(&sc.paths);
 	free(nodes);
 	return missing ? 3 : 0;
 }

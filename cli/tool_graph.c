@@ -7,7 +7,7 @@
 
 struct graphviz {
 	struct state *st;
-	struct ptrset nodes, edges;
+	struct ptrmap nodes, edges;
 	struct buf label;
 };
 
@@ -65,8 +65,8 @@ int tool_graph(struct tool_ctx *t, int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		graph_add(&g, nodes[i]);
 	printf("}\n");
-	ptrset_free(&g.nodes);
-	ptrset_free(&g.edges);
+	ptrmap_free(&g.nodes);
+	ptrmap_free(&g.edges);
 	buf_free(&g.label);
 	free(nodes);
 	return 0;

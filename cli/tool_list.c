@@ -156,38 +156,6 @@ int tool_rules(struct tool_ctx *t, int argc, char **argv)
 
 /* ---- targets ------------------------------------------------------------- */
 
-/* Levenshtein distance with replacements, capped: ninja's EditDistance. */
-static int edit_distance(const char *a, const char *b, int max)
-{
-	size_t na = strlen(a), nb = strlen(b);
-	int *row = xmalloc((nb + 1) * sizeof(*row));
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = (int)j;
-	int best = 0;
-	for (size_t i = 1; i <= na; i++) {
-		int diag = row[0];
-		row[0] = (int)i;
-		best = row[0];
-		for (size_t j = 1; j <= nb; j++) {
-			int up = row[j];
-			int v = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < v)
-				v = up + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			row[j] = v;
-			diag = up;
-			if (v < best)
-				best = v;
-		}
-		if (best > max)
-			break;
-	}
-	int d = best > max ? max + 1 : row[nb];
-	free(row);
-	return d;
-}
-
 /* Roots first; below each target its inputs, depth levels deep (0 or
  * less: all the way). */
 static void list_depth(struct node **nodes, size_t n, int depth, int indent)
@@ -269,7 +237,8 @@ int tool_targets(struct tool_ctx *t, int argc, char **argv)
 			const char *sugg = NULL;
 			int best = 4; /* ninja suggests within 3 edits */
 			for (size_t i = 0; i < 3; i++) {
-				int d = edit_distance(modes[i], mode, 3);
+				int d = edit_distance(modes[i], strlen(modes[i]), mode,
+						      strlen(mode), 3);
 				if (d < best) {
 					best = d;
 					sugg = modes[i];

@@ -11,7 +11,7 @@
  * dependency order (a node after its own inputs), each once; nodes that a
  * phony edge makes are walked through but not listed. */
 struct inputs {
-	struct ptrset visited;
+	struct ptrmap visited;
 	struct node **v;
 	size_t n, cap;
 };
@@ -35,7 +35,7 @@ static void inputs_visit(struct inputs *c, struct node *node)
 
 static void inputs_free(struct inputs *c)
 {
-	ptrset_free(&c->visited);
+	ptrmap_free(&c->visited);
 	free(c->v);
 	memset(c, 0, sizeof(*c));
 }

@@ -7,7 +7,7 @@
 #ifndef NJ_EXEC_H
 #define NJ_EXEC_H
 
-#include "../lexer/lexer.h"
+#include "../base/base.h"
 
 #include <poll.h>
 #include <signal.h>

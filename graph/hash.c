@@ -8,38 +8,7 @@
 
 #include <string.h>
 
-/* ---- MurmurHash64A (Austin Appleby), seeded as ninja seeds it ---- */
-
-#define MURMUR_SEED 0xDECAFBADDECAFBADULL
-#define MURMUR_M 0xc6a4a7935bd1e995ULL
-#define MURMUR_R 47
-
-static uint64_t murmur64a(const unsigned char *p, size_t len)
-{
-	uint64_t h = MURMUR_SEED ^ (len * MURMUR_M);
-	while (len >= 8) {
-		/* Native byte order, as ninja reads it (memcpy of 8 bytes). */
-		uint64_t k;
-		memcpy(&k, p, sizeof k);
-		k *= MURMUR_M;
-		k ^= k >> MURMUR_R;
-		k *= MURMUR_M;
-		h ^= k;
-		h *= MURMUR_M;
-		p += 8;
-		len -= 8;
-	}
-	if (len) {
-		/* The 1-7 trailing bytes, first byte lowest. */
-		for (size_t i = len; i-- > 0;)
-			h ^= (uint64_t)p[i] << (8 * i);
-		h *= MURMUR_M;
-	}
-	h ^= h >> MURMUR_R;
-	h *= MURMUR_M;
-	h ^= h >> MURMUR_R;
-	return h;
-}
+#define MURMUR_SEED 0xDECAFBADDECAFBADULL /* ninja's */
 
 /* ---- rapidhash (Nicolas De Carli, after wyhash) ---- */
 
@@ -150,7 +119,7 @@ uint64_t command_hash(const char *cmd, size_t len, int log_version)
 	const unsigned char *p = (const unsigned char *)cmd;
 	/* Version 0 (no log yet) hashes as the newest format. */
 	if (log_version > 0 && log_version <= 6)
-		return murmur64a(p, len);
+		return murmur64a(p, len, MURMUR_SEED);
 	return rapidhash(p, len);
 }
 

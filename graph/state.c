@@ -279,38 +279,6 @@ void state_reset(struct state *st)
 	}
 }
 
-/* Edit distance with replacements, for "did you mean" (ninja allows 3). */
-static int edit_distance(const char *a, size_t na, const char *b, size_t nb,
-			 int max)
-{
-	int *row = xmalloc((nb + 1) * sizeof(int));
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= na; i++) {
-		int prev = row[0], best = row[0] = (int)i;
-		for (size_t j = 1; j <= nb; j++) {
-			int old = row[j];
-			int sub = prev + (a[i - 1] != b[j - 1]);
-			int v = sub;
-			if (row[j] + 1 < v)
-				v = row[j] + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			row[j] = v;
-			prev = old;
-			if (v < best)
-				best = v;
-		}
-		if (best > max) {
-			free(row);
-			return max + 1;
-		}
-	}
-	int d = row[nb];
-	free(row);
-	return d;
-}
-
 struct node *state_spellcheck(struct state *st, const char *path)
 {
 	enum { MAX_DISTANCE = 3 };

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lexer/lexer.h"
+#include "../base/base.h"
 
 static int parse_int(const char *s, long *out)
 {

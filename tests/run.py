@@ -149,7 +149,7 @@ def step_fuzz(seconds):
         count("fuzz", skipped=len(targets))
         return
     passed = failed = 0
-    srcs = [s for c in ("lexer", "graph") for s in
+    srcs = [s for c in ("base", "lexer", "graph") for s in
             sorted(glob.glob(os.path.join(ROOT, c, "*.c")))]
     with tempfile.TemporaryDirectory() as tmp:
         for t in targets:

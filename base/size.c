@@ -1,5 +1,5 @@
 /* Memory sizes as the manifest writes them: "512M", "1.5G", "2GiB", "0". */
-#include "lexer.h"
+#include "base.h"
 
 
 int parse_size(const char *s, size_t len, int64_t *out)
