@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-COMPONENTS = ["base", "lexer", "graph", "log", "exec", "scheduler", "cli"]
+COMPONENTS = ["base", "policy", "lexer", "graph", "log", "exec", "scheduler", "cli"]
 WARN = "-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror"
 VARIANTS = {
     "release": "-O2 -g",

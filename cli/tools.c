@@ -83,7 +83,7 @@ static int tool_mem(struct tool_ctx *t, int argc, char **argv)
 		if (edge_is_phony(e))
 			continue;
 		int source;
-		int64_t est = mem_estimate_edge(&h, e, MEM_DEFAULT_ESTIMATE, &source);
+		int64_t est = mem_estimate_edge(&h, e, POLICY_DEFAULT_ESTIMATE, &source);
 		int64_t p[5];
 		int np = history_recent_peaks(&h, edge_key(e), p, 5);
 		buf_clear(&b);
@@ -94,7 +94,7 @@ static int tool_mem(struct tool_ctx *t, int argc, char **argv)
 				buf_addc(&peaks, ' ');
 			format_size(p[k], &peaks);
 		}
-		printf("%-9s %-13s %-32s %s\n", b.s, mem_source_name(source),
+		printf("%-9s %-13s %-32s %s\n", b.s, policy_source_name(source),
 		       np ? peaks.s : "-", edge_key(e));
 	}
 	buf_free(&b);

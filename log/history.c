@@ -32,12 +32,12 @@
  * file is written to path.tmp, fsync'd and renamed over path, so a crash
  * leaves either the old file or the new one.
  *
- * Estimates: per successful run (exit 0, not killed) est = max(peak,
- * est * 4/5), so one large run fades over a few smaller ones; a run killed
- * for memory never finished, so its true peak is higher than what it had
- * reached: est = max(est, 1.5 * reached). Failed runs change no estimate.
- * The estimate handed out is est plus a 10% margin. Integer arithmetic
- * throughout, so a file loads to the same estimates on every machine. */
+ * Estimates: per successful run (exit 0, not killed) policy_after_success,
+ * per run killed for memory policy_after_kill; failed runs change no
+ * estimate. The estimate handed out is policy_with_margin of it; a rule's
+ * is the policy's percentile of its edges'. The rules live in policy/.
+ * Integer arithmetic throughout, so a file loads to the same estimates on
+ * every machine. */
 #include "log.h"
 
 #include <errno.h>
@@ -49,6 +49,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+
+#include "../policy/policy.h"
 
 #define HEADER "# nj history v1"
 #define ZSTD_TAG " zstd "
@@ -63,8 +65,6 @@
 /* No summary block nj writes comes near this; a header claiming more is
  * damage, and must not make load allocate it. */
 #define RAW_MAX ((size_t)1 << 30)
-/* See history_rule.p90_changes. */
-#define P90_SLACK 32
 
 struct history_rule {
 	const char *name;
@@ -72,10 +72,9 @@ struct history_rule {
 	struct history_edge **edges; /* heap (xgrow); edges of this rule */
 	size_t nedges, cap;
 	int64_t p90; /* cached history_rule_estimate */
-	/* Estimates changed since p90 was computed. The percentile of n
-	 * values is recomputed only once that reaches n / P90_SLACK (at
-	 * least 1), so a build that changes one estimate per finished job
-	 * pays O(P90_SLACK) amortised per job, not O(n). */
+	/* Estimates changed since p90 was computed: it is recomputed only
+	 * when policy_percentile_due says so, so a build that changes one
+	 * estimate per finished job pays O(1) amortised per job, not O(n). */
 	size_t p90_changes;
 	bool p90_valid;
 };
@@ -290,15 +289,12 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 	if (run->mem_killed) {
 		if (peak >= 0) {
 			push(e->peaks, &e->npeaks, peak);
-			int64_t raised = peak + (peak + 1) / 2;
-			if (e->est < raised)
-				e->est = raised;
+			e->est = policy_after_kill(e->est, peak);
 		}
 	} else if (run->exit_code == 0) {
 		if (peak >= 0) {
 			push(e->peaks, &e->npeaks, peak);
-			int64_t decayed = e->est < 0 ? -1 : e->est - e->est / 5;
-			e->est = peak > decayed ? peak : decayed;
+			e->est = policy_after_success(e->est, peak);
 		}
 		if (wall >= 0)
 			push(e->walls, &e->nwalls, wall);
@@ -308,10 +304,6 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 		e->rule->p90_changes++;
 }
 
-static int64_t with_margin(int64_t est)
-{
-	return est < 0 ? -1 : est + (est + 9) / 10;
-}
 
 /* ---- loading ----------------------------------------------------------------- */
 
@@ -730,7 +722,7 @@ void history_close(struct history *h)
 int64_t history_estimate(const struct history *h, const char *key)
 {
 	const struct history_edge *e = find_edge(h, key);
-	return e ? with_margin(e->est) : -1;
+	return e ? policy_with_margin(e->est) : -1;
 }
 
 /* The k-th smallest (0-based) of v[0..n), reordering v: Hoare's
@@ -772,8 +764,7 @@ int64_t history_rule_estimate(const struct history *h, const char *rule)
 	struct history_rule *r = hmap_get(&h->rules, rule, strlen(rule));
 	if (!r)
 		return -1;
-	size_t due = r->nedges / P90_SLACK;
-	if (r->p90_valid && r->p90_changes < (due ? due : 1))
+	if (r->p90_valid && !policy_percentile_due(r->p90_changes, r->nedges))
 		return r->p90;
 	int64_t *v = xmalloc(sizeof(*v) * (r->nedges ? r->nedges : 1));
 	size_t n = 0;
@@ -784,9 +775,8 @@ int64_t history_rule_estimate(const struct history *h, const char *rule)
 	((struct history *)h)->rule_scans += r->nedges;
 	r->p90 = -1;
 	if (n) {
-		/* nearest rank: the smallest value >= 90% of them */
-		size_t rank = (n * 9 + 9) / 10;
-		r->p90 = with_margin(select_kth(v, n, rank - 1));
+		size_t rank = policy_percentile_rank(n);
+		r->p90 = policy_with_margin(select_kth(v, n, rank - 1));
 	}
 	free(v);
 	r->p90_valid = true;

@@ -1,6 +1,6 @@
-/* Memory in the build loop: estimates, admission with backfilling, the
- * pressure policy (kill the youngest job, retry it later), and the history
- * of every run. The decisions themselves are in memory.c. */
+/* Memory in the build loop: the readings the policy (policy/) decides on,
+ * and carrying its decisions out: admission with backfilling, sampling,
+ * killing, retrying, and the history of every run. */
 #include "scheduler.h"
 
 #include <signal.h>
@@ -8,14 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Sample a few times a second; much more often near the floor. */
-#define SAMPLE_MS 250
-#define SAMPLE_NEAR_FLOOR_MS 40
-/* PSI "some" avg10, in percent, above which memory is sampled closely. */
-#define PSI_ALERT 5.0
-/* How many ready edges one admission looks at past a blocked one. */
-#define BACKFILL_SCAN 64
 
 void builder_mem_init(struct builder *b)
 {
@@ -35,8 +27,8 @@ void builder_mem_init(struct builder *b)
 	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < m->capacity)
 		m->capacity = b->cfg.mem_limit;
 	m->floor = b->cfg.mem_floor > 0 ? b->cfg.mem_floor
-					: mem_default_floor(m->capacity);
-	m->default_estimate = MEM_DEFAULT_ESTIMATE;
+					: policy_default_floor(m->capacity);
+	m->default_estimate = POLICY_DEFAULT_ESTIMATE;
 	m->enabled = m->capacity > 0;
 	b->status->mem = m->enabled ? m : NULL;
 }
@@ -58,21 +50,12 @@ const char *edge_key(const struct edge *e)
 int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
 			  int64_t dflt, int *source)
 {
-	int64_t v = h ? history_estimate(h, edge_key(e)) : -1;
-	*source = MEM_FROM_HISTORY;
-	if (v < 0 && e->mem_declared >= 0) {
-		v = e->mem_declared;
-		*source = MEM_FROM_DECLARED;
-	}
-	if (v < 0 && h) {
-		v = history_rule_estimate(h, e->rule->name);
-		*source = MEM_FROM_RULE;
-	}
-	if (v < 0) {
-		v = dflt;
-		*source = MEM_FROM_DEFAULT;
-	}
-	return v;
+	int64_t own = h ? history_estimate(h, edge_key(e)) : -1;
+	/* The rule's percentile only when nothing better is known. */
+	int64_t rule = own < 0 && e->mem_declared < 0 && h
+			       ? history_rule_estimate(h, e->rule->name)
+			       : -1;
+	return policy_estimate(own, e->mem_declared, rule, dflt, source);
 }
 
 static int64_t estimate(struct builder *b, struct edge *e)
@@ -129,7 +112,7 @@ static void explain_wait(struct builder *b, struct edge *e, int64_t need,
 		"ninja explain: %s waits for memory: needs %s (%s), %s free "
 		"above the floor of %s and what running jobs may still take "
 		"(free %s)%s\n",
-		edge_key(e), n.s, mem_source_name(e->mem_source), r.s, fl.s, f.s,
+		edge_key(e), n.s, policy_source_name(e->mem_source), r.s, fl.s, f.s,
 		why);
 	buf_free(&n);
 	buf_free(&f);
@@ -151,18 +134,18 @@ struct edge *admit_next(struct builder *b)
 		if (((struct edge *)b->jobs[i]->user)->mem_alone)
 			return NULL;
 	if (m->hold && b->njobs > 0) {
-		if (m->free < m->floor + m->floor / 2)
+		if (!policy_hold_over(m))
 			return NULL;
 		m->hold = false;
 	}
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
 	struct mem_running *view = b->mem_view;
-	struct edge *cand[BACKFILL_SCAN];
-	struct mem_candidate c[BACKFILL_SCAN];
+	struct edge *cand[POLICY_BACKFILL_SCAN];
+	struct mem_candidate c[POLICY_BACKFILL_SCAN];
 	size_t k = 0;
 	struct edge *e;
-	int64_t room = mem_headroom(m, view, n);
-	while (k < BACKFILL_SCAN && (e = plan_pop_ready(b))) {
+	int64_t room = policy_headroom(m, view, n);
+	while (k < POLICY_BACKFILL_SCAN && (e = plan_pop_ready(b))) {
 		cand[k] = e;
 		c[k] = (struct mem_candidate){
 			.need = estimate(b, e),
@@ -175,7 +158,7 @@ struct edge *admit_next(struct builder *b)
 			break;
 	}
 	size_t head;
-	int pick = mem_choose(m, view, n, c, k, &head);
+	int pick = policy_choose(m, view, n, c, k, &head);
 	if (head < k) {
 		explain_wait(b, cand[head], c[head].need, room,
 			     c[head].alone ? ", to run alone" : "");
@@ -196,22 +179,14 @@ struct edge *admit_next(struct builder *b)
 
 int mem_wait_timeout(const struct builder *b)
 {
-	if (!b->mem.enabled || b->njobs == 0)
-		return -1;
-	/* Near the floor, or when the kernel already reports tasks stalling
-	 * on memory (PSI), a spike must not slip between two samples. */
-	bool close = b->mem.free < 2 * b->mem.floor || b->mem.psi >= PSI_ALERT;
-	return close ? SAMPLE_NEAR_FLOOR_MS : SAMPLE_MS;
+	return policy_sample_ms(&b->mem, b->njobs);
 }
 
 static void kill_victim(struct builder *b, struct mem_running *view, size_t n)
 {
-	/* One at a time: a killed job takes a moment to give its memory
-	 * back, and killing another meanwhile would be killing for nothing. */
-	for (size_t i = 0; i < n; i++)
-		if (view[i].dying)
-			return;
-	int v = mem_pick_victim(view, n);
+	if (!policy_may_kill(view, n))
+		return;
+	int v = policy_pick_victim(view, n);
 	if (v < 0)
 		return;
 	struct job *j = b->jobs[v];
@@ -231,7 +206,7 @@ void mem_tick(struct builder *b, bool force)
 	int64_t t = exec_now_ns();
 	int interval = mem_wait_timeout(b);
 	if (interval < 0)
-		interval = SAMPLE_MS;
+		interval = POLICY_SAMPLE_MS;
 	if (!force && t - m->last_sample_ns < (int64_t)(interval - 1) * 1000000)
 		return;
 	m->last_sample_ns = t;
@@ -249,7 +224,7 @@ void mem_tick(struct builder *b, bool force)
 		if (m->capacity - used < m->free)
 			m->free = m->capacity - used;
 	}
-	if (m->free >= m->floor)
+	if (!policy_over_floor(m))
 		return;
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
 	struct mem_running *view = b->mem_view;
@@ -312,75 +287,73 @@ static void remove_partial_outputs(struct edge *e)
 	buf_free(&depfile);
 }
 
-int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
+/* "nj: ..." for a job memory ended: the failure, or the kill and retry. */
+static void explain_memory_end(struct builder *b, struct job *j,
+			       enum mem_end end, enum mem_retry next,
+			       int64_t reached, struct buf *why)
 {
 	struct edge *e = j->user;
-	bool ours = e->mem_kill_pending;
-	bool kernel = false;
-	/* `sh -c 'a && b'` reports its SIGKILLed child as exit 137. */
-	bool shell_kill = j->term_signal == 0 && j->exit_code == 128 + SIGKILL;
-	if (!ours && (j->term_signal == SIGKILL || shell_kill) && b->mem.enabled) {
-		/* A SIGKILL nj did not send: the kernel's OOM killer (the
-		 * cgroup's count says so when it can), or someone's kill -9;
-		 * either way, not the command's fault. An exit status of 137
-		 * counts only when the count confirms it. */
-		int64_t k = mem_oom_kills(&b->probe);
-		if (k >= 0 && e->mem_oom_at_start >= 0)
-			kernel = k > e->mem_oom_at_start;
-		else
-			kernel = !shell_kill;
-	}
-	if (!ours && !kernel)
-		return 0;
-	e->mem_kill_pending = false;
-	int64_t reached = ours ? e->mem_killed_at : job_peak(j);
-	if (reached < job_peak(j))
-		reached = job_peak(j);
-	record(b, j, true, reached);
-	remove_partial_outputs(e);
 	int64_t elapsed = (j->end_ns - j->start_ns) / 1000000;
 	struct buf r = {0}, f = {0}, c = {0}, fl = {0};
 	format_size(reached, &r);
-	format_size(ours ? e->mem_free_at_kill : b->mem.free, &f);
+	format_size(end == MEM_END_NJ ? e->mem_free_at_kill : b->mem.free, &f);
 	format_size(b->mem.capacity, &c);
 	format_size(b->mem.floor, &fl);
-	if (e->mem_alone || e->mem_retries >= MEM_MAX_RETRIES ||
-	    (kernel && b->njobs == 0)) {
-		/* Alone and still too big: no retry can help. */
+	if (next == MEM_FAIL)
 		buf_printf(why,
 			   "nj: %s ran out of memory%s: it needed more than %s, "
 			   "and capacity is %s",
 			   edge_key(e), b->njobs == 0 ? " running alone" : "",
 			   r.s, c.s);
-		buf_free(&r);
-		buf_free(&f);
-		buf_free(&c);
-		buf_free(&fl);
-		return -1;
-	}
-	e->mem_retries++;
-	e->mem_estimate = mem_raised_estimate(estimate(b, e), reached);
-	e->mem_source = MEM_FROM_HISTORY;
-	if (e->mem_retries >= MEM_MAX_RETRIES)
-		e->mem_alone = true;
-	if (kernel)
+	else if (end == MEM_END_KERNEL)
 		buf_printf(why,
 			   "nj: memory: the kernel's OOM killer stopped %s after "
 			   "%.1fs at %s (free now %s); retry %d of %d%s",
 			   edge_key(e), (double)elapsed / 1000, r.s, f.s,
-			   e->mem_retries, MEM_MAX_RETRIES,
+			   e->mem_retries, POLICY_MAX_RETRIES,
 			   e->mem_alone ? ", alone" : "");
 	else
 		buf_printf(why,
 			   "nj: memory: stopped %s after %.1fs at %s (free %s, "
 			   "below the floor of %s); retry %d of %d%s",
 			   edge_key(e), (double)elapsed / 1000, r.s, f.s, fl.s,
-			   e->mem_retries, MEM_MAX_RETRIES,
+			   e->mem_retries, POLICY_MAX_RETRIES,
 			   e->mem_alone ? ", alone" : "");
 	buf_free(&r);
 	buf_free(&f);
 	buf_free(&c);
 	buf_free(&fl);
+}
+
+int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
+{
+	struct edge *e = j->user;
+	enum mem_end end = policy_classify_end(
+		b->mem.enabled, e->mem_kill_pending, j->term_signal, j->exit_code,
+		b->mem.enabled ? mem_oom_kills(&b->probe) : -1,
+		e->mem_oom_at_start);
+	if (end == MEM_END_NORMAL)
+		return 0;
+	e->mem_kill_pending = false;
+	int64_t reached = end == MEM_END_NJ ? e->mem_killed_at : job_peak(j);
+	if (reached < job_peak(j))
+		reached = job_peak(j);
+	record(b, j, true, reached);
+	remove_partial_outputs(e);
+	enum mem_retry next = policy_after_memory_kill(e->mem_retries,
+						       e->mem_alone, end, b->njobs);
+	if (next != MEM_FAIL) {
+		e->mem_retries++;
+		e->mem_alone = next == MEM_RETRY_ALONE;
+		/* The same rule the next build's history applies. */
+		int64_t raised = policy_with_margin(policy_after_kill(-1, reached));
+		int64_t cur = estimate(b, e);
+		e->mem_estimate = raised > cur ? raised : cur;
+		e->mem_source = MEM_FROM_HISTORY;
+	}
+	explain_memory_end(b, j, end, next, reached, why);
+	if (next == MEM_FAIL)
+		return -1;
 	plan_pool_release(b, e->pool);
 	plan_put_back(b, e);
 	b->mem.hold = true;

@@ -116,8 +116,7 @@ void js_offer_tokens(struct builder *b)
 	if (!b->js_on)
 		return;
 	/* No token while memory says no: a sub-build's job is a job too. */
-	if (b->mem.enabled &&
-	    (b->mem.hold || b->mem.free - b->mem.floor < b->mem.default_estimate))
+	if (!policy_token_allowed(&b->mem))
 		return;
 	int used = (int)b->njobs + tokens_out(b);
 	for (size_t i = 0; i < b->njobs && used < b->cfg.parallelism; i++) {

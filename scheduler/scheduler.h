@@ -7,6 +7,7 @@
 #include "../exec/exec.h"
 #include "../graph/graph.h"
 #include "../log/log.h"
+#include "../policy/policy.h"
 
 enum want {
 	WANT_NONE,      /* not in the plan */
@@ -14,69 +15,6 @@ enum want {
 	WANT_TO_START,  /* dirty: will run */
 	WANT_TO_FINISH, /* in the ready set, waiting or running */
 };
-
-/* Where an edge's memory estimate came from, best first. */
-enum mem_source {
-	MEM_FROM_HISTORY,  /* this edge's own earlier runs */
-	MEM_FROM_DECLARED, /* mem = on the edge, its rule or its pool */
-	MEM_FROM_RULE,     /* other edges of the same rule */
-	MEM_FROM_DEFAULT,
-};
-const char *mem_source_name(int source);
-
-/* The memory side of admission. Readings are taken by the builder; the
- * decisions below are pure functions so tests can feed them fake numbers. */
-struct mem_model {
-	bool enabled;
-	int64_t capacity;
-	int64_t floor;
-	int64_t free;       /* last reading */
-	int64_t default_estimate;
-	bool hold;          /* after a kill: no new starts until free recovers */
-	int64_t last_sample_ns;
-	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
-};
-/* What a running job looks like to the policy. */
-struct mem_running {
-	int64_t estimate, now;   /* bytes */
-	int64_t elapsed_ms;
-	int64_t remaining_ms;    /* expected, from history; -1 unknown */
-	bool console;            /* never a victim */
-	bool dying;              /* already being killed */
-};
-/* What a job nothing is known about is expected to take. */
-#define MEM_DEFAULT_ESTIMATE (256LL << 20)
-/* Retries of one edge after kills for memory; the last one runs alone. */
-#define MEM_MAX_RETRIES 3
-int64_t mem_default_floor(int64_t capacity);
-int64_t mem_reserved(const struct mem_running *r, size_t n);
-/* Bytes a new job may take now: free - floor - what running jobs may
- * still take. Negative when over. */
-int64_t mem_headroom(const struct mem_model *m, const struct mem_running *r,
-		     size_t n);
-/* How long until a job needing `need` fits, if running jobs end when
- * history expects them to and give back what they hold and reserve;
- * INT64_MAX if that is unknowable or never. */
-int64_t mem_wait_ms(const struct mem_model *m, const struct mem_running *r,
-		    size_t n, int64_t need);
-/* The job to kill when free falls below the floor: the one that has run
- * the shortest time (least work lost), never a console job, never the only
- * job. -1 for none. */
-int mem_pick_victim(const struct mem_running *r, size_t n);
-/* A ready edge as admission sees it, in priority order. */
-struct mem_candidate {
-	int64_t need;        /* its estimate */
-	int64_t expected_ms; /* its expected run time; -1 unknown */
-	bool alone;          /* its last retry: only with nothing else running */
-};
-/* Which candidate may start now (index), or -1. The first that does not
- * fit is the head (*head, k if none): later ones may go ahead of it only
- * if they fit and are expected to end before the head could start
- * (backfilling), so the head is never starved. */
-int mem_choose(const struct mem_model *m, const struct mem_running *r,
-	       size_t n, const struct mem_candidate *c, size_t k, size_t *head);
-/* The estimate after a kill at `reached` bytes. */
-int64_t mem_raised_estimate(int64_t estimate, int64_t reached);
 
 struct build_config {
 	int parallelism;

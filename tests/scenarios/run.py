@@ -53,7 +53,7 @@ NJ = os.path.abspath(os.environ.get("NJ") or os.path.join(REPO, "nj"))
 MEMHOG = os.path.join(REPO, "build", "memhog")
 NINJA = shutil.which("ninja") or "/usr/bin/ninja"
 RUN_TIMEOUT = float(os.environ.get("NJ_SCENARIO_TIMEOUT", "120"))
-MEM_MAX_RETRIES = 3  # scheduler/scheduler.h
+MEM_MAX_RETRIES = 3  # POLICY_MAX_RETRIES, policy/policy.h
 
 M = 1 << 20
 G = 1 << 30

@@ -1,9 +1,10 @@
-// The memory policy with fake readings: admission (packing and
-// backfilling), the victim choice, and how estimates grow after a kill.
+// The memory policy (policy/) with fake readings and no processes:
+// estimates and their sources, admission (packing and backfilling), the
+// hold and the token gate, sampling, the victim, what a kill means, retries.
 #include <gtest/gtest.h>
 
 extern "C" {
-#include "scheduler/scheduler.h"
+#include "policy/policy.h"
 }
 
 static const int64_t M = 1 << 20;
@@ -32,9 +33,9 @@ static mem_running job(int64_t est, int64_t now, int64_t elapsed,
 
 TEST(MemPolicy, DefaultFloor)
 {
-	EXPECT_EQ(8 * G / 20, mem_default_floor(8 * G));   // 5% of a big box
-	EXPECT_EQ(256 * M, mem_default_floor(2 * G));      // at least 256M
-	EXPECT_EQ(128 * M, mem_default_floor(1 * G));      // at most an eighth
+	EXPECT_EQ(8 * G / 20, policy_default_floor(8 * G));   // 5% of a big box
+	EXPECT_EQ(256 * M, policy_default_floor(2 * G));      // at least 256M
+	EXPECT_EQ(128 * M, policy_default_floor(1 * G));      // at most an eighth
 }
 
 TEST(MemPolicy, HeadroomCountsWhatRunningJobsMayStillTake)
@@ -42,21 +43,21 @@ TEST(MemPolicy, HeadroomCountsWhatRunningJobsMayStillTake)
 	mem_model m = model(4 * G, 512 * M);
 	mem_running r[] = {job(2 * G, 512 * M, 10), job(1 * G, 2 * G, 10)};
 	// the first may still take 1.5G; the second is past its estimate
-	EXPECT_EQ(1536 * M, mem_reserved(r, 2));
-	EXPECT_EQ(4 * G - 512 * M - 1536 * M, mem_headroom(&m, r, 2));
+	EXPECT_EQ(1536 * M, policy_reserved(r, 2));
+	EXPECT_EQ(4 * G - 512 * M - 1536 * M, policy_headroom(&m, r, 2));
 	r[0].dying = true; // being killed: it reserves nothing more
-	EXPECT_EQ(0, mem_reserved(r, 2));
+	EXPECT_EQ(0, policy_reserved(r, 2));
 }
 
 TEST(MemPolicy, VictimIsTheYoungestNeverConsoleNeverAlone)
 {
 	mem_running r[] = {job(G, G, 5000), job(G, G, 300), job(G, G, 2000)};
-	EXPECT_EQ(1, mem_pick_victim(r, 3));
+	EXPECT_EQ(1, policy_pick_victim(r, 3));
 	r[1].console = true;
-	EXPECT_EQ(2, mem_pick_victim(r, 3));
+	EXPECT_EQ(2, policy_pick_victim(r, 3));
 	r[2].dying = true;
-	EXPECT_EQ(0, mem_pick_victim(r, 3)) << "only the oldest is left to kill";
-	EXPECT_EQ(-1, mem_pick_victim(r, 1)) << "a job alone is never killed";
+	EXPECT_EQ(0, policy_pick_victim(r, 3)) << "only the oldest is left to kill";
+	EXPECT_EQ(-1, policy_pick_victim(r, 1)) << "a job alone is never killed";
 }
 
 TEST(MemPolicy, IdleStartsWhateverItNeeds)
@@ -64,7 +65,7 @@ TEST(MemPolicy, IdleStartsWhateverItNeeds)
 	mem_model m = model(1 * G, 256 * M);
 	mem_candidate c[] = {{64 * G, -1, false}};
 	size_t head;
-	EXPECT_EQ(0, mem_choose(&m, nullptr, 0, c, 1, &head));
+	EXPECT_EQ(0, policy_choose(&m, nullptr, 0, c, 1, &head));
 }
 
 TEST(MemPolicy, PacksInPriorityOrder)
@@ -73,7 +74,7 @@ TEST(MemPolicy, PacksInPriorityOrder)
 	mem_running r[] = {job(1 * G, 1 * G, 100)};
 	mem_candidate c[] = {{2 * G, 1000, false}, {512 * M, 1000, false}};
 	size_t head;
-	EXPECT_EQ(0, mem_choose(&m, r, 1, c, 2, &head));
+	EXPECT_EQ(0, policy_choose(&m, r, 1, c, 2, &head));
 	EXPECT_EQ(2u, head) << "nothing is blocked";
 }
 
@@ -89,9 +90,9 @@ TEST(MemPolicy, BackfillsOnlyWhatEndsBeforeTheBlockedJobCouldStart)
 		{1 * G, 4000, false},    // fits and ends before: backfilled
 	};
 	size_t head;
-	EXPECT_EQ(3, mem_choose(&m, r, 1, c, 4, &head));
+	EXPECT_EQ(3, policy_choose(&m, r, 1, c, 4, &head));
 	EXPECT_EQ(0u, head);
-	EXPECT_EQ(10000, mem_wait_ms(&m, r, 1, 3 * G));
+	EXPECT_EQ(10000, policy_wait_ms(&m, r, 1, 3 * G));
 }
 
 TEST(MemPolicy, NoBackfillWhenTheWaitIsUnknown)
@@ -100,7 +101,7 @@ TEST(MemPolicy, NoBackfillWhenTheWaitIsUnknown)
 	mem_running r[] = {job(1 * G, 1 * G, 5000, -1)};
 	mem_candidate c[] = {{3 * G, 60000, false}, {1 * G, 10, false}};
 	size_t head;
-	EXPECT_EQ(-1, mem_choose(&m, r, 1, c, 2, &head))
+	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 2, &head))
 		<< "the head would starve behind a stream of small jobs";
 	EXPECT_EQ(0u, head);
 }
@@ -111,14 +112,128 @@ TEST(MemPolicy, ALastRetryWaitsForEverythingAndBlocksTheRest)
 	mem_running r[] = {job(1 * G, 1 * G, 100)};
 	mem_candidate c[] = {{2 * G, 100, true}, {64 * M, 10, false}};
 	size_t head;
-	EXPECT_EQ(-1, mem_choose(&m, r, 1, c, 2, &head));
+	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 2, &head));
 	EXPECT_EQ(0u, head);
-	EXPECT_EQ(0, mem_choose(&m, nullptr, 0, c, 2, &head)) << "alone: now";
+	EXPECT_EQ(0, policy_choose(&m, nullptr, 0, c, 2, &head)) << "alone: now";
 }
 
 TEST(MemPolicy, EstimateAfterAKillExceedsWhatWasReached)
 {
-	EXPECT_EQ(1250 * M, mem_raised_estimate(256 * M, 1000 * M));
-	EXPECT_EQ(4 * G, mem_raised_estimate(4 * G, 1000 * M))
+	// one rule for the retry in this build and for the next build
+	EXPECT_EQ(1500 * M, policy_after_kill(256 * M, 1000 * M));
+	EXPECT_EQ(1500 * M, policy_after_kill(-1, 1000 * M));
+	EXPECT_EQ(4 * G, policy_after_kill(4 * G, 1000 * M))
 		<< "never lowered by a kill";
+}
+
+TEST(MemPolicy, SuccessDecaysByAFifthAtMost)
+{
+	EXPECT_EQ(1000, policy_after_success(-1, 1000));
+	EXPECT_EQ(800, policy_after_success(1000, 500));
+	EXPECT_EQ(2000, policy_after_success(1000, 2000));
+	EXPECT_EQ(1100, policy_with_margin(1000));
+	EXPECT_EQ(-1, policy_with_margin(-1));
+}
+
+TEST(MemPolicy, EstimateSourcesBestFirst)
+{
+	int src = -1;
+	EXPECT_EQ(10, policy_estimate(10, 20, 30, 40, &src));
+	EXPECT_EQ(MEM_FROM_HISTORY, src);
+	EXPECT_EQ(20, policy_estimate(-1, 20, 30, 40, &src));
+	EXPECT_EQ(MEM_FROM_DECLARED, src);
+	EXPECT_EQ(0, policy_estimate(-1, 0, 30, 40, &src))
+		<< "mem = 0 is a declaration (a remote job), not 'unknown'";
+	EXPECT_EQ(30, policy_estimate(-1, -1, 30, 40, &src));
+	EXPECT_EQ(MEM_FROM_RULE, src);
+	EXPECT_EQ(40, policy_estimate(-1, -1, -1, 40, &src));
+	EXPECT_EQ(MEM_FROM_DEFAULT, src);
+	EXPECT_STREQ("rule history", policy_source_name(MEM_FROM_RULE));
+}
+
+TEST(MemPolicy, PercentileRankAndWhenToRecompute)
+{
+	EXPECT_EQ(1u, policy_percentile_rank(1));
+	EXPECT_EQ(9u, policy_percentile_rank(10));
+	EXPECT_EQ(10u, policy_percentile_rank(11));
+	EXPECT_TRUE(policy_percentile_due(1, 10)) << "small: every change";
+	EXPECT_FALSE(policy_percentile_due(0, 10));
+	EXPECT_FALSE(policy_percentile_due(31, 32 * 32));
+	EXPECT_TRUE(policy_percentile_due(32, 32 * 32));
+}
+
+TEST(MemPolicy, HoldEndsAtOneAndAHalfFloorsAndGatesTokens)
+{
+	mem_model m = model(700 * M, 512 * M);
+	m.default_estimate = 256 * M;
+	EXPECT_FALSE(policy_hold_over(&m));
+	m.free = 768 * M;
+	EXPECT_TRUE(policy_hold_over(&m));
+	EXPECT_TRUE(policy_token_allowed(&m));
+	m.hold = true;
+	EXPECT_FALSE(policy_token_allowed(&m)) << "no token while holding";
+	m.hold = false;
+	m.free = 700 * M;
+	EXPECT_FALSE(policy_token_allowed(&m)) << "a default job would not fit";
+	m.enabled = false;
+	EXPECT_TRUE(policy_token_allowed(&m));
+}
+
+TEST(MemPolicy, SamplesFasterNearTheFloorOrUnderPressure)
+{
+	mem_model m = model(4 * G, 512 * M);
+	m.psi = 0;
+	EXPECT_EQ(-1, policy_sample_ms(&m, 0)) << "nothing running";
+	EXPECT_EQ(POLICY_SAMPLE_MS, policy_sample_ms(&m, 2));
+	m.free = 1000 * M;
+	EXPECT_EQ(POLICY_SAMPLE_NEAR_FLOOR_MS, policy_sample_ms(&m, 2));
+	m.free = 4 * G;
+	m.psi = POLICY_PSI_ALERT;
+	EXPECT_EQ(POLICY_SAMPLE_NEAR_FLOOR_MS, policy_sample_ms(&m, 2));
+	EXPECT_FALSE(policy_over_floor(&m));
+	m.free = 511 * M;
+	EXPECT_TRUE(policy_over_floor(&m));
+}
+
+TEST(MemPolicy, OneKillAtATime)
+{
+	mem_running r[] = {job(G, G, 5000), job(G, G, 300)};
+	EXPECT_TRUE(policy_may_kill(r, 2));
+	r[1].dying = true;
+	EXPECT_FALSE(policy_may_kill(r, 2));
+}
+
+TEST(MemPolicy, WhoEndedAJob)
+{
+	// nj's own kill, whatever the status says
+	EXPECT_EQ(MEM_END_NJ, policy_classify_end(true, true, 9, -1, 0, 0));
+	// a plain failure
+	EXPECT_EQ(MEM_END_NORMAL, policy_classify_end(true, false, 0, 1, 1, 0));
+	// SIGKILL with the cgroup's OOM count risen: the kernel
+	EXPECT_EQ(MEM_END_KERNEL, policy_classify_end(true, false, 9, -1, 3, 2));
+	// SIGKILL, count unchanged: someone's kill -9, the command's problem
+	EXPECT_EQ(MEM_END_NORMAL, policy_classify_end(true, false, 9, -1, 2, 2));
+	// no count to go by: a SIGKILL is taken as the kernel's...
+	EXPECT_EQ(MEM_END_KERNEL, policy_classify_end(true, false, 9, -1, -1, -1));
+	// ...but a shell's exit 137 only with the count
+	EXPECT_EQ(MEM_END_NORMAL, policy_classify_end(true, false, 0, 137, -1, -1));
+	EXPECT_EQ(MEM_END_KERNEL, policy_classify_end(true, false, 0, 137, 5, 4));
+	// memory scheduling off: never memory's
+	EXPECT_EQ(MEM_END_NORMAL, policy_classify_end(false, false, 9, -1, 3, 2));
+}
+
+TEST(MemPolicy, RetriesThenAloneThenFail)
+{
+	EXPECT_EQ(MEM_RETRY, policy_after_memory_kill(0, false, MEM_END_NJ, 2));
+	EXPECT_EQ(MEM_RETRY, policy_after_memory_kill(1, false, MEM_END_NJ, 2));
+	EXPECT_EQ(MEM_RETRY_ALONE,
+		  policy_after_memory_kill(POLICY_MAX_RETRIES - 1, false,
+					   MEM_END_NJ, 2));
+	EXPECT_EQ(MEM_FAIL, policy_after_memory_kill(POLICY_MAX_RETRIES, false,
+						     MEM_END_NJ, 2));
+	EXPECT_EQ(MEM_FAIL, policy_after_memory_kill(1, true, MEM_END_NJ, 0))
+		<< "alone and still too big";
+	EXPECT_EQ(MEM_FAIL, policy_after_memory_kill(0, false, MEM_END_KERNEL, 0))
+		<< "the kernel killed it with nothing beside it";
+	EXPECT_EQ(MEM_RETRY, policy_after_memory_kill(0, false, MEM_END_KERNEL, 1));
 }

@@ -1,20 +1,9 @@
-/* The memory policy: what may start, whom to kill. Pure functions of the
- * readings, so unit tests drive them with fake clocks and numbers. */
-#include "scheduler.h"
+/* Admission: how much room there is, and which ready edge may start. */
+#include "policy.h"
 
 #include <stdint.h>
 
-const char *mem_source_name(int source)
-{
-	switch (source) {
-	case MEM_FROM_HISTORY: return "history";
-	case MEM_FROM_DECLARED: return "declared";
-	case MEM_FROM_RULE: return "rule history";
-	default: return "default";
-	}
-}
-
-int64_t mem_default_floor(int64_t capacity)
+int64_t policy_default_floor(int64_t capacity)
 {
 	/* A few percent, but never so little that a spike of one job crosses
 	 * it between two samples, nor more than an eighth of a small box. */
@@ -32,7 +21,7 @@ static int64_t reserve_of(const struct mem_running *r)
 	return r->estimate > r->now ? r->estimate - r->now : 0;
 }
 
-int64_t mem_reserved(const struct mem_running *r, size_t n)
+int64_t policy_reserved(const struct mem_running *r, size_t n)
 {
 	int64_t sum = 0;
 	for (size_t i = 0; i < n; i++)
@@ -40,16 +29,16 @@ int64_t mem_reserved(const struct mem_running *r, size_t n)
 	return sum;
 }
 
-int64_t mem_headroom(const struct mem_model *m, const struct mem_running *r,
+int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,
 		     size_t n)
 {
-	return m->free - m->floor - mem_reserved(r, n);
+	return m->free - m->floor - policy_reserved(r, n);
 }
 
-int64_t mem_wait_ms(const struct mem_model *m, const struct mem_running *r,
+int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 		    size_t n, int64_t need)
 {
-	int64_t room = mem_headroom(m, r, n);
+	int64_t room = policy_headroom(m, r, n);
 	if (room >= need)
 		return 0;
 	/* Release jobs in the order history expects them to end; the first
@@ -75,38 +64,13 @@ int64_t mem_wait_ms(const struct mem_model *m, const struct mem_running *r,
 	return INT64_MAX;
 }
 
-int mem_pick_victim(const struct mem_running *r, size_t n)
-{
-	size_t live = 0;
-	for (size_t i = 0; i < n; i++)
-		live += !r[i].dying;
-	if (live < 2)
-		return -1;
-	int victim = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (r[i].console || r[i].dying)
-			continue;
-		if (victim < 0 || r[i].elapsed_ms < r[victim].elapsed_ms)
-			victim = (int)i;
-	}
-	return victim;
-}
-
-int64_t mem_raised_estimate(int64_t estimate, int64_t reached)
-{
-	/* It never finished, so it needed more than it reached: a quarter
-	 * more, so the retry waits for room it can really use. */
-	int64_t raised = reached + reached / 4;
-	return raised > estimate ? raised : estimate;
-}
-
-int mem_choose(const struct mem_model *m, const struct mem_running *r,
+int policy_choose(const struct mem_model *m, const struct mem_running *r,
 	       size_t n, const struct mem_candidate *c, size_t k, size_t *head)
 {
 	*head = k;
 	if (n == 0 && k > 0)
 		return 0; /* an idle nj always starts the next job */
-	int64_t room = mem_headroom(m, r, n);
+	int64_t room = policy_headroom(m, r, n);
 	int64_t head_wait = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (c[i].alone) {
@@ -118,7 +82,7 @@ int mem_choose(const struct mem_model *m, const struct mem_running *r,
 		if (c[i].need > room) {
 			if (*head == k) {
 				*head = i;
-				head_wait = mem_wait_ms(m, r, n, c[i].need);
+				head_wait = policy_wait_ms(m, r, n, c[i].need);
 			}
 			continue;
 		}
@@ -130,4 +94,15 @@ int mem_choose(const struct mem_model *m, const struct mem_running *r,
 			return (int)i;
 	}
 	return -1;
+}
+
+bool policy_hold_over(const struct mem_model *m)
+{
+	return m->free >= m->floor + m->floor / 2;
+}
+
+bool policy_token_allowed(const struct mem_model *m)
+{
+	return !m->enabled ||
+	       (!m->hold && m->free - m->floor >= m->default_estimate);
 }

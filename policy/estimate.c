@@ -1,0 +1,60 @@
+/* Estimates: which source to trust, and how runs move an edge's estimate. */
+#include "policy.h"
+
+const char *policy_source_name(int source)
+{
+	switch (source) {
+	case MEM_FROM_HISTORY: return "history";
+	case MEM_FROM_DECLARED: return "declared";
+	case MEM_FROM_RULE: return "rule history";
+	default: return "default";
+	}
+}
+
+int64_t policy_estimate(int64_t own, int64_t declared, int64_t rule,
+			int64_t dflt, int *source)
+{
+	if (own >= 0) {
+		*source = MEM_FROM_HISTORY;
+		return own;
+	}
+	if (declared >= 0) {
+		*source = MEM_FROM_DECLARED;
+		return declared;
+	}
+	if (rule >= 0) {
+		*source = MEM_FROM_RULE;
+		return rule;
+	}
+	*source = MEM_FROM_DEFAULT;
+	return dflt;
+}
+
+int64_t policy_after_success(int64_t est, int64_t peak)
+{
+	int64_t decayed = est < 0 ? -1 : est - est / 5;
+	return peak > decayed ? peak : decayed;
+}
+
+int64_t policy_after_kill(int64_t est, int64_t reached)
+{
+	int64_t raised = reached + (reached + 1) / 2;
+	return est > raised ? est : raised;
+}
+
+int64_t policy_with_margin(int64_t est)
+{
+	return est < 0 ? -1 : est + (est + 9) / 10;
+}
+
+size_t policy_percentile_rank(size_t n)
+{
+	/* nearest rank: the smallest value >= 90% of them */
+	return (n * 9 + 9) / 10;
+}
+
+bool policy_percentile_due(size_t changes, size_t n)
+{
+	size_t due = n / POLICY_PERCENTILE_SLACK;
+	return changes >= (due ? due : 1);
+}

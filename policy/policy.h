@@ -1,0 +1,150 @@
+/* policy: every memory decision nj makes, and every constant behind one,
+ * as pure functions of numbers. Callers (the history in log/, admission,
+ * sampling and the pressure loop in scheduler/, the jobserver's token gate)
+ * take the readings and carry the decisions out; nothing here reads a file,
+ * a clock or a process, so unit tests drive every decision with plain
+ * numbers. Depends on base only. */
+#ifndef NJ_POLICY_H
+#define NJ_POLICY_H
+
+#include "../base/base.h"
+
+/* ---- constants ------------------------------------------------------------ */
+/* What a job nothing is known about is expected to take. */
+#define POLICY_DEFAULT_ESTIMATE (256LL << 20)
+/* Retries of one edge after kills for memory; the last one runs alone. */
+#define POLICY_MAX_RETRIES 3
+/* Free memory is sampled this often while jobs run... */
+#define POLICY_SAMPLE_MS 250
+/* ...and this often near the floor or under pressure (PSI). */
+#define POLICY_SAMPLE_NEAR_FLOOR_MS 40
+/* PSI "some" avg10, in percent, above which memory counts as under pressure. */
+#define POLICY_PSI_ALERT 5.0
+/* How many ready edges one admission looks at past a blocked one. */
+#define POLICY_BACKFILL_SCAN 64
+/* A rule's percentile is recomputed once 1/POLICY_PERCENTILE_SLACK of its
+ * estimates changed (at least one): recomputing after every change would
+ * make a build quadratic. */
+#define POLICY_PERCENTILE_SLACK 32
+
+/* ---- estimates --------------------------------------------------------------
+ * An edge's estimate is a peak it is expected to reach. The history keeps
+ * one per edge, without margin; policy_with_margin is applied on use. */
+/* Where an edge's estimate came from, best first. */
+enum mem_source {
+	MEM_FROM_HISTORY,  /* this edge's own earlier runs */
+	MEM_FROM_DECLARED, /* mem = on the edge, its rule or its pool */
+	MEM_FROM_RULE,     /* other edges of the same rule */
+	MEM_FROM_DEFAULT,
+};
+const char *policy_source_name(int source);
+/* The best source that knows anything (-1: knows nothing). */
+int64_t policy_estimate(int64_t own, int64_t declared, int64_t rule,
+			int64_t dflt, int *source);
+/* After a successful run that peaked at `peak`: a decayed maximum, so one
+ * lucky run lowers the estimate by a fifth at most. est -1: none yet. */
+int64_t policy_after_success(int64_t est, int64_t peak);
+/* After a run killed for memory at `reached`: it never finished, so it
+ * needed more than it reached; at least 1.5 times that. The one rule for
+ * a retry within the build and for the next build. */
+int64_t policy_after_kill(int64_t est, int64_t reached);
+/* What admission uses: the estimate plus 10%, rounded up. -1 stays -1. */
+int64_t policy_with_margin(int64_t est);
+/* The 1-based rank of a rule's percentile among n estimates (nearest
+ * rank of the 90th). */
+size_t policy_percentile_rank(size_t n);
+/* Whether a rule's cached percentile over n estimates, `changes` of them
+ * changed since, must be recomputed. */
+bool policy_percentile_due(size_t changes, size_t n);
+
+/* ---- admission ----------------------------------------------------------- */
+/* The memory side of admission: the builder's last readings. */
+struct mem_model {
+	bool enabled;
+	int64_t capacity;
+	int64_t floor;
+	int64_t free;       /* last reading */
+	int64_t default_estimate;
+	bool hold;          /* after a kill: no new starts until free recovers */
+	int64_t last_sample_ns;
+	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
+};
+/* What a running job looks like to the policy. */
+struct mem_running {
+	int64_t estimate, now;   /* bytes */
+	int64_t elapsed_ms;
+	int64_t remaining_ms;    /* expected, from history; -1 unknown */
+	bool console;            /* never a victim */
+	bool dying;              /* already being killed */
+};
+/* A ready edge as admission sees it, in priority order. */
+struct mem_candidate {
+	int64_t need;        /* its estimate */
+	int64_t expected_ms; /* its expected run time; -1 unknown */
+	bool alone;          /* its last retry: only with nothing else running */
+};
+/* The floor when none is given: 5% of capacity, at least 256M, at most an
+ * eighth. */
+int64_t policy_default_floor(int64_t capacity);
+int64_t policy_reserved(const struct mem_running *r, size_t n);
+/* Bytes a new job may take now: free - floor - what running jobs may
+ * still take. Negative when over. */
+int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,
+			size_t n);
+/* How long until a job needing `need` fits, if running jobs end when
+ * history expects them to and give back what they hold and reserve;
+ * INT64_MAX if that is unknowable or never. */
+int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
+		       size_t n, int64_t need);
+/* Which candidate may start now (index), or -1. The first that does not
+ * fit is the head (*head, k if none): later ones may go ahead of it only
+ * if they fit and are expected to end before the head could start
+ * (backfilling), so the head is never starved. An idle nj (n == 0) always
+ * starts the first: the build always moves. */
+int policy_choose(const struct mem_model *m, const struct mem_running *r,
+		  size_t n, const struct mem_candidate *c, size_t k,
+		  size_t *head);
+/* After a kill, new starts wait (hold) until free is back to 1.5 floors. */
+bool policy_hold_over(const struct mem_model *m);
+/* The jobserver hands a sub-build a token only when a default-sized job
+ * would be admitted: a sub-build's job is a job too. */
+bool policy_token_allowed(const struct mem_model *m);
+
+/* ---- pressure ------------------------------------------------------------ */
+/* Milliseconds until the next sample while n jobs run; -1: no sampling. */
+int policy_sample_ms(const struct mem_model *m, size_t n);
+/* Free is below the floor: someone must give memory back. */
+bool policy_over_floor(const struct mem_model *m);
+/* Whether to kill now: not while a job nj killed is still dying (it takes
+ * a moment to give its memory back). */
+bool policy_may_kill(const struct mem_running *r, size_t n);
+/* The job to kill when free falls below the floor: the one that has run
+ * the shortest time (least work lost), never a console job, never a dying
+ * one, never the only live job. -1 for none. */
+int policy_pick_victim(const struct mem_running *r, size_t n);
+/* Why a job ended, as far as memory goes. */
+enum mem_end {
+	MEM_END_NORMAL, /* its own exit or failure */
+	MEM_END_NJ,     /* nj killed it for memory */
+	MEM_END_KERNEL, /* the kernel's OOM killer did */
+};
+/* ours: nj sent the kill. term_signal, exit_code: how it ended. oom_now,
+ * oom_at_start: the cgroup's OOM kill count now and when it started (-1
+ * unknown). A SIGKILL nj did not send is the kernel's when the count rose
+ * (or, with no count, when the job itself died of it); a shell's exit 137
+ * (`sh -c 'a && b'` reporting its killed child) only when the count rose. */
+enum mem_end policy_classify_end(bool enabled, bool ours, int term_signal,
+				 int exit_code, int64_t oom_now,
+				 int64_t oom_at_start);
+/* After a memory kill, with `retries` retries already used: fail the build
+ * (it ran alone, or has no retries left, or the kernel killed it with
+ * nothing else running), or retry (alone when that is the last). */
+enum mem_retry {
+	MEM_RETRY,
+	MEM_RETRY_ALONE,
+	MEM_FAIL,
+};
+enum mem_retry policy_after_memory_kill(int retries, bool alone,
+					enum mem_end why, size_t others_running);
+
+#endif
