@@ -98,23 +98,10 @@ struct edge {
 	bool generated_by_dep_loader;
 	bool outputs_dirty_known;
 
-	/* scheduler's bookkeeping */
-	int want; /* enum plan_want, owned by the scheduler */
-	size_t pending_inputs;
-	int64_t command_start_ms;
-	double critical_weight;
 	/* memory: the declared weight ("mem =" on the edge, its rule or its
-	 * pool; -1 if none), then the scheduler's estimate and retry state */
+	 * pool); -1 if none. The scheduler keeps its own per-edge state in
+	 * its own table (struct sched_edge). */
 	int64_t mem_declared;
-	int64_t mem_estimate;
-	int mem_source; /* enum mem_source, the scheduler's */
-	int mem_retries;
-	bool mem_alone;        /* the last retry: runs with nothing beside it */
-	bool mem_kill_pending; /* nj sent the kill; the reap is a retry */
-	bool mem_waiting;      /* told -d explain why it waits */
-	int64_t mem_killed_at; /* memory it had reached when killed */
-	int64_t mem_free_at_kill; /* free memory when nj killed it */
-	int64_t mem_oom_at_start; /* the cgroup's OOM kill count at its start */
 };
 
 static inline bool edge_is_phony(const struct edge *e) { return e->rule->phony; }

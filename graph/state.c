@@ -121,7 +121,6 @@ struct edge *state_add_edge(struct state *st, struct rule *rule,
 	e->pool = st->default_pool;
 	e->id = st->nedges;
 	e->mem_declared = -1;
-	e->mem_estimate = -1; /* not yet estimated */
 	xgrow((void **)&st->edges, &st->edges_cap, st->nedges + 1,
 	      sizeof(*st->edges));
 	st->edges[st->nedges++] = e;
@@ -275,7 +274,6 @@ void state_reset(struct state *st)
 		e->outputs_ready = false;
 		e->deps_loaded = false;
 		e->mark = VISIT_NONE;
-		e->want = 0;
 	}
 }
 

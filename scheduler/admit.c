@@ -60,11 +60,11 @@ int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
 
 static int64_t estimate(struct builder *b, struct edge *e)
 {
-	if (e->mem_estimate < 0)
-		e->mem_estimate = mem_estimate_edge(b->history, e,
+	if (sched(b, e)->mem_estimate < 0)
+		sched(b, e)->mem_estimate = mem_estimate_edge(b->history, e,
 						    b->mem.default_estimate,
-						    &e->mem_source);
-	return e->mem_estimate;
+						    &sched(b, e)->mem_source);
+	return sched(b, e)->mem_estimate;
 }
 
 static int64_t now_ms(void) { return exec_now_ns() / 1000000; }
@@ -86,12 +86,12 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 		int64_t elapsed = t - j->start_ns / 1000000;
 		int64_t exp = expected_ms(b, e);
 		(*view)[i] = (struct mem_running){
-			.estimate = e->mem_estimate,
+			.estimate = sched(b, e)->mem_estimate,
 			.now = j->mem_now,
 			.elapsed_ms = elapsed,
 			.remaining_ms = exp < 0 ? -1 : (exp > elapsed ? exp - elapsed : 0),
 			.console = j->console,
-			.dying = e->mem_kill_pending,
+			.dying = sched(b, e)->mem_kill_pending,
 		};
 	}
 	return b->njobs;
@@ -100,9 +100,9 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 static void explain_wait(struct builder *b, struct edge *e, int64_t need,
 			 int64_t room, const char *why)
 {
-	if (!b->cfg.explain || e->mem_waiting)
+	if (!b->cfg.explain || sched(b, e)->mem_waiting)
 		return;
-	e->mem_waiting = true;
+	sched(b, e)->mem_waiting = true;
 	struct buf n = {0}, f = {0}, fl = {0}, r = {0};
 	format_size(need, &n);
 	format_size(b->mem.free, &f);
@@ -112,7 +112,7 @@ static void explain_wait(struct builder *b, struct edge *e, int64_t need,
 		"ninja explain: %s waits for memory: needs %s (%s), %s free "
 		"above the floor of %s and what running jobs may still take "
 		"(free %s)%s\n",
-		edge_key(e), n.s, policy_source_name(e->mem_source), r.s, fl.s, f.s,
+		edge_key(e), n.s, policy_source_name(sched(b, e)->mem_source), r.s, fl.s, f.s,
 		why);
 	buf_free(&n);
 	buf_free(&f);
@@ -131,7 +131,7 @@ struct edge *admit_next(struct builder *b)
 	}
 	/* A job running alone (its last retry) admits nothing beside it. */
 	for (size_t i = 0; i < b->njobs; i++)
-		if (((struct edge *)b->jobs[i]->user)->mem_alone)
+		if (sched(b, ((struct edge *)b->jobs[i]->user))->mem_alone)
 			return NULL;
 	if (m->hold && b->njobs > 0) {
 		if (!policy_hold_over(m))
@@ -150,7 +150,7 @@ struct edge *admit_next(struct builder *b)
 		c[k] = (struct mem_candidate){
 			.need = estimate(b, e),
 			.expected_ms = expected_ms(b, e),
-			.alone = e->mem_alone,
+			.alone = sched(b, e)->mem_alone,
 		};
 		k++;
 		/* The usual case, the best edge fits: no need to look further. */
@@ -171,7 +171,7 @@ struct edge *admit_next(struct builder *b)
 			plan_put_back(b, cand[i]);
 	}
 	if (chosen) {
-		chosen->mem_waiting = false;
+		sched(b, chosen)->mem_waiting = false;
 		plan_take(b, chosen);
 	}
 	return chosen;
@@ -191,9 +191,9 @@ static void kill_victim(struct builder *b, struct mem_running *view, size_t n)
 		return;
 	struct job *j = b->jobs[v];
 	struct edge *e = j->user;
-	e->mem_kill_pending = true;
-	e->mem_killed_at = j->mem_peak > j->mem_now ? j->mem_peak : j->mem_now;
-	e->mem_free_at_kill = b->mem.free;
+	sched(b, e)->mem_kill_pending = true;
+	sched(b, e)->mem_killed_at = j->mem_peak > j->mem_now ? j->mem_peak : j->mem_now;
+	sched(b, e)->mem_free_at_kill = b->mem.free;
 	exec_signal_job(j, SIGKILL);
 	b->mem.hold = true;
 }
@@ -261,7 +261,7 @@ static int64_t job_peak(const struct job *j)
 
 void mem_job_started(struct builder *b, struct edge *e)
 {
-	e->mem_oom_at_start = b->mem.enabled ? mem_oom_kills(&b->probe) : -1;
+	sched(b, e)->mem_oom_at_start = b->mem.enabled ? mem_oom_kills(&b->probe) : -1;
 }
 
 void mem_record_run(struct builder *b, struct job *j)
@@ -296,7 +296,7 @@ static void explain_memory_end(struct builder *b, struct job *j,
 	int64_t elapsed = (j->end_ns - j->start_ns) / 1000000;
 	struct buf r = {0}, f = {0}, c = {0}, fl = {0};
 	format_size(reached, &r);
-	format_size(end == MEM_END_NJ ? e->mem_free_at_kill : b->mem.free, &f);
+	format_size(end == MEM_END_NJ ? sched(b, e)->mem_free_at_kill : b->mem.free, &f);
 	format_size(b->mem.capacity, &c);
 	format_size(b->mem.floor, &fl);
 	if (next == MEM_FAIL)
@@ -310,15 +310,15 @@ static void explain_memory_end(struct builder *b, struct job *j,
 			   "nj: memory: the kernel's OOM killer stopped %s after "
 			   "%.1fs at %s (free now %s); retry %d of %d%s",
 			   edge_key(e), (double)elapsed / 1000, r.s, f.s,
-			   e->mem_retries, POLICY_MAX_RETRIES,
-			   e->mem_alone ? ", alone" : "");
+			   sched(b, e)->mem_retries, POLICY_MAX_RETRIES,
+			   sched(b, e)->mem_alone ? ", alone" : "");
 	else
 		buf_printf(why,
 			   "nj: memory: stopped %s after %.1fs at %s (free %s, "
 			   "below the floor of %s); retry %d of %d%s",
 			   edge_key(e), (double)elapsed / 1000, r.s, f.s, fl.s,
-			   e->mem_retries, POLICY_MAX_RETRIES,
-			   e->mem_alone ? ", alone" : "");
+			   sched(b, e)->mem_retries, POLICY_MAX_RETRIES,
+			   sched(b, e)->mem_alone ? ", alone" : "");
 	buf_free(&r);
 	buf_free(&f);
 	buf_free(&c);
@@ -329,27 +329,27 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 {
 	struct edge *e = j->user;
 	enum mem_end end = policy_classify_end(
-		b->mem.enabled, e->mem_kill_pending, j->term_signal, j->exit_code,
+		b->mem.enabled, sched(b, e)->mem_kill_pending, j->term_signal, j->exit_code,
 		b->mem.enabled ? mem_oom_kills(&b->probe) : -1,
-		e->mem_oom_at_start);
+		sched(b, e)->mem_oom_at_start);
 	if (end == MEM_END_NORMAL)
 		return 0;
-	e->mem_kill_pending = false;
-	int64_t reached = end == MEM_END_NJ ? e->mem_killed_at : job_peak(j);
+	sched(b, e)->mem_kill_pending = false;
+	int64_t reached = end == MEM_END_NJ ? sched(b, e)->mem_killed_at : job_peak(j);
 	if (reached < job_peak(j))
 		reached = job_peak(j);
 	record(b, j, true, reached);
 	remove_partial_outputs(e);
-	enum mem_retry next = policy_after_memory_kill(e->mem_retries,
-						       e->mem_alone, end, b->njobs);
+	enum mem_retry next = policy_after_memory_kill(sched(b, e)->mem_retries,
+						       sched(b, e)->mem_alone, end, b->njobs);
 	if (next != MEM_FAIL) {
-		e->mem_retries++;
-		e->mem_alone = next == MEM_RETRY_ALONE;
+		sched(b, e)->mem_retries++;
+		sched(b, e)->mem_alone = next == MEM_RETRY_ALONE;
 		/* The same rule the next build's history applies. */
 		int64_t raised = policy_with_margin(policy_after_kill(-1, reached));
 		int64_t cur = estimate(b, e);
-		e->mem_estimate = raised > cur ? raised : cur;
-		e->mem_source = MEM_FROM_HISTORY;
+		sched(b, e)->mem_estimate = raised > cur ? raised : cur;
+		sched(b, e)->mem_source = MEM_FROM_HISTORY;
 	}
 	explain_memory_end(b, j, end, next, reached, why);
 	if (next == MEM_FAIL)

@@ -24,14 +24,26 @@ void builder_init(struct builder *b, struct state *st,
 	b->history = history;
 	b->status = status;
 	b->start_ns = exec_now_ns();
+	if (st->nedges)
+		sched_grow(b, st->nedges - 1);
 	builder_mem_init(b);
 	builder_js_init(b);
 }
 
+void sched_grow(struct builder *b, size_t id)
+{
+	size_t old = b->nsched;
+	size_t n = old ? old : 64;
+	while (n <= id)
+		n *= 2;
+	b->sched = xrealloc(b->sched, n * sizeof(*b->sched));
+	for (size_t i = old; i < n; i++)
+		b->sched[i] = (struct sched_edge){.mem_estimate = -1};
+	b->nsched = n;
+}
+
 void builder_free(struct builder *b)
 {
-	for (size_t i = 0; i < b->nplanned; i++)
-		b->planned[i]->want = WANT_NONE;
 	for (size_t i = 0; i < b->njobs; i++) {
 		js_job_ended(b, b->jobs[i]);
 		exec_job_free(b->jobs[i]);
@@ -40,6 +52,7 @@ void builder_free(struct builder *b)
 		heap_free(&b->pool_waits[i].heap);
 	free(b->pool_waits);
 	free(b->planned);
+	free(b->sched);
 	free(b->jobs);
 	free(b->dry_done);
 	heap_free(&b->ready);
@@ -141,9 +154,9 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 {
 	if (edge_is_phony(e))
 		return 0;
-	e->command_start_ms = elapsed_ms(b);
+	sched(b, e)->command_start_ms = elapsed_ms(b);
 	if (b->status->edge_started)
-		b->status->edge_started(b->status, e, e->command_start_ms);
+		b->status->edge_started(b->status, e, sched(b, e)->command_start_ms);
 	for (size_t i = 0; i < e->noutputs; i++)
 		if (make_dirs_for(e->outputs[i]->path, err) < 0)
 			return -1;
@@ -379,7 +392,7 @@ static int finish_edge(struct builder *b, struct edge *e, bool ok,
 		unlink(rsp.s);
 	buf_free(&rsp);
 	if (b->log &&
-	    build_log_record(b->log, st, e, (int32_t)e->command_start_ms,
+	    build_log_record(b->log, st, e, (int32_t)sched(b, e)->command_start_ms,
 			     (int32_t)end_ms, output_mtime, err) < 0) {
 		err_prefix(err, "Error writing to build log");
 		goto out;

@@ -3,40 +3,42 @@
 
 #include <stdlib.h>
 
-static bool before(const struct edge *a, const struct edge *b)
+static bool before(const struct heap_entry *a, const struct heap_entry *b)
 {
-	if (a->critical_weight != b->critical_weight)
-		return a->critical_weight > b->critical_weight;
-	return a->id < b->id;
+	if (a->weight != b->weight)
+		return a->weight > b->weight;
+	return a->e->id < b->e->id;
 }
 
-void heap_push(struct edge_heap *h, struct edge *e)
+void heap_push(struct edge_heap *h, struct edge *e, double weight)
 {
 	xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof(*h->v));
+	struct heap_entry x = {weight, e};
 	size_t i = h->n++;
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (!before(e, h->v[parent]))
+		if (!before(&x, &h->v[parent]))
 			break;
 		h->v[i] = h->v[parent];
 		i = parent;
 	}
-	h->v[i] = e;
+	h->v[i] = x;
 }
 
 struct edge *heap_pop(struct edge_heap *h)
 {
 	if (!h->n)
 		return NULL;
-	struct edge *top = h->v[0], *last = h->v[--h->n];
+	struct edge *top = h->v[0].e;
+	struct heap_entry last = h->v[--h->n];
 	size_t i = 0;
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= h->n)
 			break;
-		if (c + 1 < h->n && before(h->v[c + 1], h->v[c]))
+		if (c + 1 < h->n && before(&h->v[c + 1], &h->v[c]))
 			c++;
-		if (!before(h->v[c], last))
+		if (!before(&h->v[c], &last))
 			break;
 		h->v[i] = h->v[c];
 		i = c;

@@ -8,12 +8,12 @@
 
 static void set_want(struct builder *b, struct edge *e, enum want w)
 {
-	if (e->want == WANT_NONE) {
+	if (sched(b, e)->want == WANT_NONE) {
 		xgrow((void **)&b->planned, &b->planned_cap, b->nplanned + 1,
 		      sizeof(*b->planned));
 		b->planned[b->nplanned++] = e;
 	}
-	e->want = w;
+	sched(b, e)->want = w;
 }
 
 static void edge_wanted(struct builder *b, struct edge *e)
@@ -25,10 +25,10 @@ static void edge_wanted(struct builder *b, struct edge *e)
 
 static void schedule(struct builder *b, struct edge *e)
 {
-	if (e->want == WANT_TO_FINISH)
+	if (sched(b, e)->want == WANT_TO_FINISH)
 		return;
-	e->want = WANT_TO_FINISH;
-	heap_push(&b->ready, e);
+	sched(b, e)->want = WANT_TO_FINISH;
+	heap_push(&b->ready, e, sched(b, e)->critical_weight);
 }
 
 /* ninja's AddSubTarget; walk (when not NULL) collects edges met while
@@ -55,13 +55,13 @@ static int add_sub_target(struct builder *b, struct node *n,
 	}
 	if (e->outputs_ready)
 		return 1;
-	bool new_entry = e->want == WANT_NONE;
+	bool new_entry = sched(b, e)->want == WANT_NONE;
 	if (new_entry)
 		set_want(b, e, WANT_NOTHING);
-	if (walk && e->want == WANT_TO_FINISH)
+	if (walk && sched(b, e)->want == WANT_TO_FINISH)
 		return 1;
-	if (n->dirty && e->want == WANT_NOTHING) {
-		e->want = WANT_TO_START;
+	if (n->dirty && sched(b, e)->want == WANT_NOTHING) {
+		sched(b, e)->want = WANT_TO_START;
 		edge_wanted(b, e);
 	}
 	if (walk) {
@@ -114,7 +114,7 @@ static void compute_critical(struct builder *b)
 	size_t known = 0;
 	for (size_t i = 0; i < b->nplanned; i++) {
 		struct edge *e = b->planned[i];
-		e->critical_weight = -1;
+		sched(b, e)->critical_weight = -1;
 		if (!edge_is_phony(e) && e->outputs[0]->has_log) {
 			sum += edge_cost(e, 1);
 			known++;
@@ -124,7 +124,7 @@ static void compute_critical(struct builder *b)
 	struct cp_frame *stack = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < b->nplanned; i++) {
-		if (b->planned[i]->critical_weight >= 0)
+		if (sched(b, b->planned[i])->critical_weight >= 0)
 			continue;
 		xgrow((void **)&stack, &cap, n + 1, sizeof(*stack));
 		stack[n++] = (struct cp_frame){.e = b->planned[i]};
@@ -139,25 +139,25 @@ static void compute_critical(struct builder *b)
 					continue;
 				}
 				struct edge *d = o->out_edges[f->ei++];
-				if (d->want == WANT_NONE)
+				if (sched(b, d)->want == WANT_NONE)
 					continue;
-				if (d->critical_weight >= 0) {
-					if (d->critical_weight > f->best)
-						f->best = d->critical_weight;
+				if (sched(b, d)->critical_weight >= 0) {
+					if (sched(b, d)->critical_weight > f->best)
+						f->best = sched(b, d)->critical_weight;
 					continue;
 				}
-				if (d->critical_weight == -2)
+				if (sched(b, d)->critical_weight == -2)
 					continue; /* on the stack: not a DAG here */
 				next = d;
 			}
 			if (next) {
-				next->critical_weight = -2;
+				sched(b, next)->critical_weight = -2;
 				xgrow((void **)&stack, &cap, n + 1, sizeof(*stack));
 				stack[n++] = (struct cp_frame){.e = next};
 				continue;
 			}
-			f->e->critical_weight = f->best + edge_cost(f->e, dflt);
-			double w = f->e->critical_weight;
+			sched(b, f->e)->critical_weight = f->best + edge_cost(f->e, dflt);
+			double w = sched(b, f->e)->critical_weight;
 			n--;
 			if (n && w > stack[n - 1].best)
 				stack[n - 1].best = w;
@@ -171,7 +171,7 @@ void plan_prepare(struct builder *b)
 	compute_critical(b);
 	for (size_t i = 0; i < b->nplanned; i++) {
 		struct edge *e = b->planned[i];
-		if (e->want == WANT_TO_START && edge_all_inputs_ready(e))
+		if (sched(b, e)->want == WANT_TO_START && edge_all_inputs_ready(e))
 			schedule(b, e);
 	}
 }
@@ -195,7 +195,7 @@ struct edge *plan_pop_ready(struct builder *b)
 	while ((e = heap_pop(&b->ready))) {
 		struct pool *p = e->pool;
 		if (p->depth > 0 && p->current >= p->depth) {
-			heap_push(pool_wait(b, p), e);
+			heap_push(pool_wait(b, p), e, sched(b, e)->critical_weight);
 			continue;
 		}
 		return e;
@@ -211,7 +211,7 @@ void plan_take(struct builder *b, struct edge *e)
 
 void plan_put_back(struct builder *b, struct edge *e)
 {
-	heap_push(&b->ready, e);
+	heap_push(&b->ready, e, sched(b, e)->critical_weight);
 }
 
 void plan_pool_release(struct builder *b, struct pool *p)
@@ -221,7 +221,7 @@ void plan_pool_release(struct builder *b, struct pool *p)
 		return;
 	struct edge *next = heap_pop(pool_wait(b, p));
 	if (next)
-		heap_push(&b->ready, next);
+		heap_push(&b->ready, next, sched(b, next)->critical_weight);
 }
 
 /* ---- finishing ---- */
@@ -232,7 +232,7 @@ static int edge_maybe_ready(struct builder *b, struct edge *e, struct err *err)
 {
 	if (!edge_all_inputs_ready(e))
 		return 0;
-	if (e->want != WANT_NOTHING) {
+	if (sched(b, e)->want != WANT_NOTHING) {
 		schedule(b, e);
 		return 0;
 	}
@@ -243,14 +243,14 @@ static int edge_maybe_ready(struct builder *b, struct edge *e, struct err *err)
 int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
 		       struct err *err)
 {
-	bool directly_wanted = e->want != WANT_NOTHING;
+	bool directly_wanted = sched(b, e)->want != WANT_NOTHING;
 	if (directly_wanted)
 		plan_pool_release(b, e->pool);
 	if (!ok)
 		return 0;
 	if (directly_wanted)
 		b->wanted_edges--;
-	e->want = WANT_NONE;
+	sched(b, e)->want = WANT_NONE;
 	e->outputs_ready = true;
 	for (size_t i = 0; i < e->noutputs; i++)
 		if (node_finished(b, e->outputs[i], err) < 0)
@@ -266,7 +266,7 @@ static int node_finished(struct builder *b, struct node *n, struct err *err)
 		return dyndeps_loaded(b, n, err);
 	for (size_t i = 0; i < n->nout_edges; i++) {
 		struct edge *oe = n->out_edges[i];
-		if (oe->want == WANT_NONE)
+		if (sched(b, oe)->want == WANT_NONE)
 			continue;
 		if (edge_maybe_ready(b, oe, err) < 0)
 			return -1;
@@ -279,7 +279,7 @@ int plan_clean_node(struct builder *b, struct node *n, struct err *err)
 	n->dirty = false;
 	for (size_t i = 0; i < n->nout_edges; i++) {
 		struct edge *oe = n->out_edges[i];
-		if (oe->want == WANT_NONE || oe->want == WANT_NOTHING)
+		if (sched(b, oe)->want == WANT_NONE || sched(b, oe)->want == WANT_NOTHING)
 			continue;
 		if (oe->deps_missing)
 			continue;
@@ -299,7 +299,7 @@ int plan_clean_node(struct builder *b, struct node *n, struct err *err)
 		for (size_t j = 0; j < oe->noutputs; j++)
 			if (plan_clean_node(b, oe->outputs[j], err) < 0)
 				return -1;
-		oe->want = WANT_NOTHING;
+		sched(b, oe)->want = WANT_NOTHING;
 		b->wanted_edges--;
 		if (!edge_is_phony(oe)) {
 			b->command_edges--;
@@ -312,12 +312,12 @@ int plan_clean_node(struct builder *b, struct node *n, struct err *err)
 
 /* ---- dyndep files built during the build ---- */
 
-static void unmark_dependents(struct node *n, struct node ***deps, size_t *nd,
-			      size_t *cap)
+static void unmark_dependents(struct builder *b, struct node *n,
+			      struct node ***deps, size_t *nd, size_t *cap)
 {
 	for (size_t i = 0; i < n->nout_edges; i++) {
 		struct edge *e = n->out_edges[i];
-		if (e->want == WANT_NONE || e->mark == VISIT_NONE)
+		if (sched(b, e)->want == WANT_NONE || e->mark == VISIT_NONE)
 			continue;
 		e->mark = VISIT_NONE;
 		for (size_t j = 0; j < e->noutputs; j++) {
@@ -329,7 +329,7 @@ static void unmark_dependents(struct node *n, struct node ***deps, size_t *nd,
 				continue;
 			xgrow((void **)deps, cap, *nd + 1, sizeof(**deps));
 			(*deps)[(*nd)++] = o;
-			unmark_dependents(o, deps, nd, cap);
+			unmark_dependents(b, o, deps, nd, cap);
 		}
 	}
 }
@@ -344,7 +344,7 @@ static int dyndeps_loaded(struct builder *b, struct node *n, struct err *err)
 	struct node **deps = NULL, **vals = NULL;
 	size_t nd = 0, dcap = 0, nv = 0, vcap = 0;
 	int rc = -1;
-	unmark_dependents(n, &deps, &nd, &dcap);
+	unmark_dependents(b, n, &deps, &nd, &dcap);
 	for (size_t i = 0; i < nd; i++) {
 		struct node *d = deps[i];
 		size_t v0 = nv;
@@ -359,8 +359,8 @@ static int dyndeps_loaded(struct builder *b, struct node *n, struct err *err)
 		if (!d->dirty)
 			continue;
 		struct edge *e = d->in_edge;
-		if (e && e->want == WANT_NOTHING) {
-			e->want = WANT_TO_START;
+		if (e && sched(b, e)->want == WANT_NOTHING) {
+			sched(b, e)->want = WANT_TO_START;
 			edge_wanted(b, e);
 		}
 	}
@@ -369,7 +369,7 @@ static int dyndeps_loaded(struct builder *b, struct node *n, struct err *err)
 	size_t nwalk = 0, wcap = 0;
 	for (size_t i = 0; i < n->nout_edges; i++) {
 		struct edge *e = n->out_edges[i];
-		if (e->dyndep != n || e->outputs_ready || e->want == WANT_NONE)
+		if (e->dyndep != n || e->outputs_ready || sched(b, e)->want == WANT_NONE)
 			continue;
 		for (size_t j = edge_explicit_ins(e); j < e->ninputs - e->norder_only; j++)
 			if (add_sub_target(b, e->inputs[j], e->outputs[0], &walk,
@@ -380,14 +380,14 @@ static int dyndeps_loaded(struct builder *b, struct node *n, struct err *err)
 	}
 	for (size_t i = 0; i < n->nout_edges; i++) {
 		struct edge *e = n->out_edges[i];
-		if (e->want == WANT_NONE)
+		if (sched(b, e)->want == WANT_NONE)
 			continue;
 		xgrow((void **)&walk, &wcap, nwalk + 1, sizeof(*walk));
 		walk[nwalk++] = e;
 	}
 	compute_critical(b);
 	for (size_t i = 0; i < nwalk; i++) {
-		if (walk[i]->want == WANT_NONE)
+		if (sched(b, walk[i])->want == WANT_NONE)
 			continue;
 		if (edge_maybe_ready(b, walk[i], err) < 0) {
 			free(walk);

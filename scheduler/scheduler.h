@@ -44,12 +44,35 @@ struct status {
 	const struct mem_model *mem; /* for the status line; NULL when off */
 };
 
-/* A max-heap of edges: higher critical weight first, then lower id. */
+/* The scheduler's state of one edge: graph.h's struct edge holds graph
+ * facts only, and this lives in the builder's table, indexed by edge id. */
+struct sched_edge {
+	int want; /* enum want */
+	double critical_weight;
+	int64_t command_start_ms;
+	/* memory: the estimate and where it came from, and the retry state */
+	int64_t mem_estimate; /* -1: not yet estimated */
+	int mem_source;       /* enum mem_source */
+	int mem_retries;
+	bool mem_alone;        /* the last retry: runs with nothing beside it */
+	bool mem_kill_pending; /* nj sent the kill; the reap is a retry */
+	bool mem_waiting;      /* told -d explain why it waits */
+	int64_t mem_killed_at;    /* memory it had reached when killed */
+	int64_t mem_free_at_kill; /* free memory when nj killed it */
+	int64_t mem_oom_at_start; /* the cgroup's OOM kill count at its start */
+};
+
+/* A max-heap of edges: higher weight first, then lower id. The weight is
+ * kept in the entry, so comparisons touch only the heap's own memory. */
+struct heap_entry {
+	double weight;
+	struct edge *e;
+};
 struct edge_heap {
-	struct edge **v;
+	struct heap_entry *v;
 	size_t n, cap;
 };
-void heap_push(struct edge_heap *h, struct edge *e);
+void heap_push(struct edge_heap *h, struct edge *e, double weight);
 struct edge *heap_pop(struct edge_heap *h);
 void heap_free(struct edge_heap *h);
 
@@ -75,6 +98,10 @@ struct builder {
 	bool ex_ready;
 	int64_t start_ns;
 
+	/* the scheduler's per-edge state, by edge id (see sched()) */
+	struct sched_edge *sched;
+	size_t nsched;
+
 	/* plan */
 	struct edge **planned; /* every edge ever given a want, for reset */
 	size_t nplanned, planned_cap;
@@ -95,6 +122,17 @@ struct builder {
 	size_t ndry_done, dry_done_cap;
 	struct buf tmp;
 };
+
+void sched_grow(struct builder *b, size_t id);
+/* The scheduler's state of e. The table grows when the graph does (the
+ * dep loader and dyndep files add edges): a pointer into it is good until
+ * the next sched() of an edge never seen before. */
+static inline struct sched_edge *sched(struct builder *b, const struct edge *e)
+{
+	if (e->id >= b->nsched)
+		sched_grow(b, e->id);
+	return &b->sched[e->id];
+}
 
 void builder_init(struct builder *b, struct state *st,
 		  const struct build_config *cfg, struct build_log *log,

@@ -27,14 +27,12 @@ TEST(EdgeHeap, HigherWeightFirstThenLowerId)
 {
 	struct edge e[6] = {};
 	double w[6] = {1, 5, 3, 5, 0, 3};
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 6; i++)
 		e[i].id = (size_t)i;
-		e[i].critical_weight = w[i];
-	}
 	struct edge_heap h = {};
 	EXPECT_EQ(nullptr, heap_pop(&h));
 	for (int i : {4, 2, 0, 5, 3, 1})
-		heap_push(&h, &e[i]);
+		heap_push(&h, &e[i], w[i]);
 	std::vector<size_t> order;
 	while (struct edge *x = heap_pop(&h))
 		order.push_back(x->id);
@@ -47,20 +45,20 @@ TEST(EdgeHeap, ManyRandomPushesPopSorted)
 {
 	const int n = 500;
 	std::vector<struct edge> e(n);
+	std::vector<double> w(n);
 	struct edge_heap h = {};
 	unsigned s = 12345;
 	for (int i = 0; i < n; i++) {
 		s = s * 1103515245 + 12345;
 		e[i].id = (size_t)i;
-		e[i].critical_weight = (double)((s >> 16) % 50);
-		heap_push(&h, &e[i]);
+		w[i] = (double)((s >> 16) % 50);
+		heap_push(&h, &e[i], w[i]);
 	}
 	struct edge *prev = heap_pop(&h);
 	int popped = 1;
 	while (struct edge *x = heap_pop(&h)) {
-		EXPECT_TRUE(prev->critical_weight > x->critical_weight ||
-			    (prev->critical_weight == x->critical_weight &&
-			     prev->id < x->id));
+		EXPECT_TRUE(w[prev->id] > w[x->id] ||
+			    (w[prev->id] == w[x->id] && prev->id < x->id));
 		prev = x;
 		popped++;
 	}
@@ -348,7 +346,8 @@ TEST_F(PlanTest, CriticalPathPutsTheLongChainFirst)
 	all_dirty();
 	add("all");
 	plan_prepare(&b);
-	EXPECT_GT(find("a1")->critical_weight, find("short")->critical_weight);
+	EXPECT_GT(sched(&b, find("a1"))->critical_weight,
+		  sched(&b, find("short"))->critical_weight);
 	EXPECT_EQ((strs{"a1", "short"}), take_all());
 }
 
@@ -415,7 +414,7 @@ TEST_F(PlanTest, RestatCleanNodeRemovesDependents)
 	ASSERT_EQ(0, plan_clean_node(&b, mid, &err)) << err.msg;
 	EXPECT_FALSE(mid->dirty);
 	EXPECT_FALSE(o->dirty);
-	EXPECT_EQ(WANT_NOTHING, o->in_edge->want);
+	EXPECT_EQ(WANT_NOTHING, sched(&b, o->in_edge)->want);
 	EXPECT_EQ(2, b.command_edges);
 	EXPECT_EQ(1, plan_totals);
 	EXPECT_EQ(2, last_total);
@@ -442,7 +441,7 @@ TEST_F(PlanTest, RestatKeepsDependentsWithChangedCommand)
 	plan_prepare(&b);
 	EXPECT_EQ((strs{"mid"}), take_all());
 	ASSERT_EQ(0, plan_clean_node(&b, node("mid"), &err)) << err.msg;
-	EXPECT_EQ(WANT_TO_START, find("out")->want);
+	EXPECT_EQ(WANT_TO_START, sched(&b, find("out"))->want);
 	EXPECT_EQ(2, b.command_edges);
 	finish("mid");
 	EXPECT_EQ((strs{"out"}), take_all());
