@@ -28,6 +28,15 @@ struct deps_record {
 /* See node_add_out_edge. */
 #define OUT_EDGES_HEAP 16
 
+/* How the scan asks the build log whether a node's logged hash is the
+ * hash of its command: 1 yes, 2 yes under the hash function of another
+ * ninja version sharing the log, 0 no (a changed command). */
+struct log_ops {
+	int (*command_matches)(void *ctx, const char *cmd, size_t len,
+			       uint64_t logged);
+	void *ctx;
+};
+
 struct node {
 	char *path; /* canonical; arena */
 	size_t pathlen;
@@ -145,11 +154,9 @@ struct state {
 	struct node **defaults;
 	size_t ndefaults, defaults_cap;
 	struct graph_options opt;
-	/* Version of the .ninja_log the hashes in nodes came from (0: none). */
-	int log_version;
-	/* A version 7 log holds records an older ninja wrote (MurmurHash): that
-	 * ninja shares this directory, so new records use its hash too. */
-	bool log_old_hash_seen;
+	/* The build log's judgement of a logged command hash (log/ owns the
+	 * hash functions): set when a log is loaded. */
+	struct log_ops log_ops;
 	/* Set by the status printer so warnings do not tear the status line. */
 	void (*warn)(const char *fmt, ...);
 };
@@ -205,15 +212,6 @@ bool edge_use_console(const struct edge *e);
 /* The "cycle in rule variables" message of the last evaluation, if any;
  * the caller frees it. */
 char *graph_take_eval_error(void);
-/* 64-bit hash of a command, with the function a log version uses:
- * MurmurHash64A for versions up to 6, rapidhash from 7 on. */
-uint64_t command_hash(const char *cmd, size_t len, int log_version);
-/* Does a logged hash belong to cmd? Either function is accepted, since
- * ninja 1.11 and 1.13 append to each other's logs in their own format:
- * 1 with the log version's own function, 2 with the other, 0 no. */
-int command_hash_matches(const char *cmd, size_t len, int log_version,
-			 uint64_t logged);
-
 /* ---- manifest and dyndep parsing ----------------------------------------- */
 /* Load path (relative to cwd) into st. err carries file:line diagnostics. */
 int manifest_load(struct state *st, const char *path, struct err *err);

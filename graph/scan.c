@@ -212,14 +212,16 @@ static bool output_dirty(struct state *st, struct edge *e,
 	}
 	bool generator = edge_binding_bool(e, "generator");
 	if (out->has_log) {
-		int match = generator ? 1 : command_hash_matches(
-			cmd, cmdlen, st->log_version, out->log_hash);
+		const struct log_ops *lo = &st->log_ops;
+		int match = generator ? 1
+			    : lo->command_matches
+				    ? lo->command_matches(lo->ctx, cmd, cmdlen,
+							  out->log_hash)
+				    : 0;
 		if (!match) {
 			explain(st, "command line changed for %s", out->path);
 			return true;
 		}
-		if (match == 2 && st->log_version >= 7)
-			st->log_old_hash_seen = true;
 		if (most_recent && out->log_mtime < most_recent->mtime) {
 			explain(st,
 				"recorded mtime of %s older than most recent input "

@@ -143,7 +143,8 @@ int build_log_load(struct build_log *bl, struct state *st, const char *path,
 		return 0;
 	}
 	bl->version = version;
-	st->log_version = version;
+	bl->hash_version = version;
+	build_log_attach(bl, st);
 	bl->write_version = build_log_write_version(version);
 
 	while (line < data_end) {
@@ -226,7 +227,8 @@ static int open_append(struct build_log *bl, struct state *st,
 		}
 	}
 	bl->fd = fd;
-	st->log_version = bl->write_version;
+	bl->hash_version = bl->write_version;
+	build_log_attach(bl, st);
 	return 0;
 }
 
@@ -278,7 +280,7 @@ int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
 	edge_command(e, true, &cmd);
 	/* In a log an older ninja also writes, its hash keeps it from
 	 * rebuilding what nj built; nj accepts either. */
-	int hash_version = st->log_old_hash_seen ? 5 : bl->write_version;
+	int hash_version = bl->old_hash_seen ? 5 : bl->write_version;
 	uint64_t hash = command_hash(buf_cstr(&cmd), cmd.len, hash_version);
 	buf_free(&cmd);
 	int rc = 0;
@@ -303,7 +305,7 @@ int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
 		}
 	}
 	buf_free(&line);
-	st->log_version = bl->write_version;
+	bl->hash_version = bl->write_version;
 	return rc;
 }
 

@@ -27,6 +27,11 @@ struct build_log {
 	char *path;
 	int version;       /* of the file as loaded; 0 if none */
 	int write_version; /* version new lines are written in */
+	/* Version whose hash function the nodes' hashes use (0: none yet). */
+	int hash_version;
+	/* A version 7 log holds records an older ninja wrote (MurmurHash): that
+	 * ninja shares this directory, so new records use its hash too. */
+	bool old_hash_seen;
 	size_t total_entries, unique_entries;
 	bool needs_recompact;
 };
@@ -38,16 +43,24 @@ struct build_log {
 int build_log_write_version(int found_version);
 
 void build_log_init(struct build_log *bl);
+/* The scan's question (struct log_ops) answered by this log; load and open
+ * attach the log to the state themselves. */
+void build_log_attach(struct build_log *bl, struct state *st);
+int build_log_command_matches(void *bl, const char *cmd, size_t len,
+			      uint64_t logged);
+/* 64-bit hash of a command, with the function a log version uses:
+ * MurmurHash64A for versions up to 6, rapidhash from 7 on (log/hash.c). */
+uint64_t command_hash(const char *cmd, size_t len, int log_version);
 /* Load path into the nodes of st (creating none). A missing file is fine.
- * Sets st->log_version. A log of a version nj cannot read is deleted with
+ * Attaches the log to st (st->log_ops). A log of a version nj cannot read is deleted with
  * ninja's warning ("build log version is too old; starting over"); other
  * problems (bad lines, a torn tail) are skipped silently. */
 int build_log_load(struct build_log *bl, struct state *st, const char *path,
 		   struct err *err);
 /* Open for appending, writing the header if the file is new; recompacts
  * first when the file has grown with duplicate entries (ninja's rule: more
- * than 100 entries and more than 3 per unique output). Sets
- * st->log_version to the version lines are written in. */
+ * than 100 entries and more than 3 per unique output). From then on the
+ * nodes' hashes are in the version lines are written in. */
 int build_log_open(struct build_log *bl, struct state *st, const char *path,
 		   struct err *err);
 /* Record a finished edge: one line per output, fields also stored in the

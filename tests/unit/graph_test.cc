@@ -22,6 +22,13 @@ extern "C" {
 
 namespace {
 
+// The build log's answer as graph sees it (struct log_ops); the real hash
+// functions are log/'s and are tested there.
+int fake_log_matches(void *, const char *cmd, size_t len, uint64_t logged)
+{
+	return hash_bytes(cmd, len) == logged ? 1 : 0;
+}
+
 // ---- paths ----
 
 std::string canon(std::string p, std::string *err = nullptr)
@@ -236,7 +243,9 @@ struct GraphTest : public testing::Test {
 		struct buf b = {};
 		edge_command(n->in_edge, true, &b);
 		n->has_log = true;
-		n->log_hash = command_hash(buf_cstr(&b), b.len, st.log_version);
+		n->log_hash = hash_bytes(buf_cstr(&b), b.len);
+		// graph knows no log format: a stand-in log judges commands
+		st.log_ops = (struct log_ops){fake_log_matches, nullptr};
 		n->log_mtime = (1000000000LL + sec) * 1000000000LL;
 		buf_free(&b);
 	}

@@ -220,7 +220,7 @@ TEST_F(LogTest, BuildLogRoundTrip)
 	ASSERT_EQ(0, build_log_load(&bl, &st_, ".ninja_log", &err_));
 	ASSERT_EQ(0, build_log_open(&bl, &st_, ".ninja_log", &err_))
 		<< err_.msg;
-	EXPECT_EQ(7, st_.log_version);
+	EXPECT_EQ(7, bl.hash_version);
 	ASSERT_EQ(0, build_log_record(&bl, &st_, e1, 15, 18, 1234567890123LL,
 				      &err_));
 	ASSERT_EQ(0, build_log_record(&bl, &st_, e2, 20, 25, 42, &err_));
@@ -234,7 +234,7 @@ TEST_F(LogTest, BuildLogRoundTrip)
 	add_edge("cat mid > out", {"out", "out.d"});
 	build_log_init(&bl);
 	ASSERT_EQ(0, build_log_load(&bl, &st_, ".ninja_log", &err_));
-	EXPECT_EQ(7, st_.log_version);
+	EXPECT_EQ(7, bl.hash_version);
 	EXPECT_FALSE(bl.needs_recompact);
 	struct node *mid = lookup("mid");
 	ASSERT_TRUE(mid->has_log);
@@ -264,7 +264,7 @@ TEST_F(LogTest, BuildLogUnknownAndLaterLinesWin)
 	struct build_log bl;
 	build_log_init(&bl);
 	ASSERT_EQ(0, build_log_load(&bl, &st_, ".ninja_log", &err_));
-	EXPECT_EQ(6, st_.log_version);
+	EXPECT_EQ(6, bl.hash_version);
 	EXPECT_EQ(6, bl.write_version);
 	struct node *k = lookup("known");
 	EXPECT_EQ(7, k->log_start_ms);
@@ -350,7 +350,7 @@ TEST_F(LogTest, BuildLogKeepsVersionFound)
 	build_log_init(&bl);
 	ASSERT_EQ(0, build_log_load(&bl, &st_, ".ninja_log", &err_));
 	ASSERT_EQ(0, build_log_open(&bl, &st_, ".ninja_log", &err_));
-	EXPECT_EQ(5, st_.log_version);
+	EXPECT_EQ(5, bl.hash_version);
 	ASSERT_EQ(0, build_log_record(&bl, &st_, e, 7, 8, 9, &err_));
 	build_log_close(&bl);
 	EXPECT_EQ("# ninja log v5\n1\t2\t3\tout\t1\n"
@@ -367,7 +367,7 @@ TEST_F(LogTest, BuildLogOpenWithoutLoad)
 	struct build_log bl;
 	build_log_init(&bl);
 	ASSERT_EQ(0, build_log_open(&bl, &st_, ".ninja_log", &err_));
-	EXPECT_EQ(5, st_.log_version);
+	EXPECT_EQ(5, bl.hash_version);
 	ASSERT_EQ(0, build_log_record(&bl, &st_, e, 7, 8, 9, &err_));
 	build_log_close(&bl);
 	EXPECT_EQ("# ninja log v5\n1\t2\t3\tx\t1\n4\t5\n"
@@ -593,7 +593,7 @@ TEST_F(LogTest, RealNinjaV5LogLoads)
 	struct build_log bl;
 	build_log_init(&bl);
 	ASSERT_EQ(0, build_log_load(&bl, &st_, ".ninja_log", &err_));
-	EXPECT_EQ(5, st_.log_version);
+	EXPECT_EQ(5, bl.hash_version);
 	for (struct edge *e : {e1, e2}) {
 		struct node *n = e->outputs[0];
 		ASSERT_TRUE(n->has_log) << n->path;

@@ -4,7 +4,7 @@
  * src/third_party/rapidhash, default seed and secrets). A wrong bit here
  * makes every edge look dirty to the other tool, so both are pinned by the
  * unit tests against values produced by ninja itself. */
-#include "graph.h"
+#include "log.h"
 
 #include <string.h>
 
@@ -123,14 +123,26 @@ uint64_t command_hash(const char *cmd, size_t len, int log_version)
 	return rapidhash(p, len);
 }
 
-int command_hash_matches(const char *cmd, size_t len, int log_version,
-			 uint64_t logged)
+int build_log_command_matches(void *ctx, const char *cmd, size_t len,
+			      uint64_t logged)
 {
-	if (command_hash(cmd, len, log_version) == logged)
+	struct build_log *bl = ctx;
+	int v = bl->hash_version;
+	if (command_hash(cmd, len, v) == logged)
 		return 1;
 	/* An older ninja appends MurmurHash lines even to a version 7 log it
 	 * did not write; a match under the other function is the same
-	 * command, not a changed one. */
-	int other = log_version > 0 && log_version <= 6 ? 7 : 5;
-	return command_hash(cmd, len, other) == logged ? 2 : 0;
+	 * command, not a changed one. From then on nj writes that ninja's
+	 * hash too, so it does not rebuild what nj built. */
+	int other = v > 0 && v <= 6 ? 7 : 5;
+	if (command_hash(cmd, len, other) != logged)
+		return 0;
+	if (v >= 7)
+		bl->old_hash_seen = true;
+	return 2;
+}
+
+void build_log_attach(struct build_log *bl, struct state *st)
+{
+	st->log_ops = (struct log_ops){build_log_command_matches, bl};
 }
