@@ -125,7 +125,7 @@ void exec_priv_finish(struct exec *ex, size_t i); /* running[i] -> finished */
  * memory.max, v1 memory.limit_in_bytes). free: MemAvailable, or the cgroup
  * limit minus the cgroup's working set (usage less inactive file pages)
  * when that is smaller. Sizes are bytes. */
-struct mem_probe {
+struct memprobe {
 	char *proc_root, *sys_root; /* "" normally; a fake tree in tests */
 	int cgroup_version;         /* 0: no memory cgroup found, 1 or 2 */
 	char *cgroup_dir;           /* nj's memory cgroup directory */
@@ -151,24 +151,24 @@ struct mem_probe {
  * paths (NULL or "" for the real ones). Fails only if /proc/meminfo
  * cannot be read; then nothing is left to free (mem_probe_free is still
  * safe to call). */
-int mem_probe_init(struct mem_probe *mp, const char *proc_root,
+int memprobe_init(struct memprobe *mp, const char *proc_root,
 		   const char *sys_root, struct err *err);
-void mem_probe_free(struct mem_probe *mp);
-int64_t mem_capacity(const struct mem_probe *mp);
+void memprobe_free(struct memprobe *mp);
+int64_t memprobe_capacity(const struct memprobe *mp);
 /* What the system can still give now; -1 if it cannot be read. */
-int64_t mem_free(struct mem_probe *mp);
+int64_t memprobe_available(struct memprobe *mp);
 /* PSI "some" avg10 of nj's cgroup, else of the system; -1 if unreadable. */
-double mem_psi_some_avg10(struct mem_probe *mp);
+double memprobe_psi_some_avg10(struct memprobe *mp);
 /* The cgroup's count of OOM kills (v2 memory.events oom_kill, v1
  * memory.oom_control oom_kill; the system's /proc/vmstat oom_kill when nj
  * has no memory cgroup, as in the v2 root); -1 if unknown. A rise while a job ran
  * means the kernel, not the command, ended it. */
-int64_t mem_oom_kills(struct mem_probe *mp);
+int64_t memprobe_oom_kills(struct memprobe *mp);
 /* Sample each job's memory: the resident memory of its process and every
  * descendant, plus processes left in its process group whose parent has
  * exited (one pass over /proc). Sets mem_now (0 once the process is gone or
  * reaped) and raises mem_peak. NULL entries in jobs are skipped. */
-void mem_sample_jobs(struct mem_probe *mp, struct job **jobs, size_t n);
+void memprobe_sample_jobs(struct memprobe *mp, struct job **jobs, size_t n);
 
 /* ---- the GNU make jobserver (exec/jobserver.c) -----------------------------
  * Server: each job gets its own pipe (or FIFO), which nj keeps topped up

@@ -17,13 +17,13 @@ void builder_mem_init(struct builder *b)
 	if (b->cfg.mem_off || b->cfg.dry_run)
 		return;
 	struct err err = {0};
-	if (mem_probe_init(&b->probe, NULL, NULL, &err) < 0) {
+	if (memprobe_init(&b->probe, NULL, NULL, &err) < 0) {
 		/* Without /proc/meminfo there is nothing to schedule by. */
 		err_clear(&err);
 		return;
 	}
 	b->probe_ready = true;
-	m->capacity = mem_capacity(&b->probe);
+	m->capacity = memprobe_capacity(&b->probe);
 	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < m->capacity)
 		m->capacity = b->cfg.mem_limit;
 	m->floor = b->cfg.mem_floor > 0 ? b->cfg.mem_floor
@@ -38,7 +38,7 @@ void builder_mem_free(struct builder *b)
 	free(b->mem_view);
 	b->mem_view = NULL;
 	if (b->probe_ready)
-		mem_probe_free(&b->probe);
+		memprobe_free(&b->probe);
 	b->probe_ready = false;
 }
 
@@ -210,12 +210,12 @@ void mem_tick(struct builder *b, bool force)
 	if (!force && t - m->last_sample_ns < (int64_t)(interval - 1) * 1000000)
 		return;
 	m->last_sample_ns = t;
-	int64_t f = mem_free(&b->probe);
+	int64_t f = memprobe_available(&b->probe);
 	if (f >= 0)
 		m->free = f;
-	m->psi = mem_psi_some_avg10(&b->probe);
-	mem_sample_jobs(&b->probe, b->jobs, b->njobs);
-	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < mem_capacity(&b->probe)) {
+	m->psi = memprobe_psi_some_avg10(&b->probe);
+	memprobe_sample_jobs(&b->probe, b->jobs, b->njobs);
+	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < memprobe_capacity(&b->probe)) {
 		/* A --mem-limit below what the machine gives counts only nj's
 		 * own jobs against it. */
 		int64_t used = 0;
@@ -261,7 +261,7 @@ static int64_t job_peak(const struct job *j)
 
 void mem_job_started(struct builder *b, struct edge *e)
 {
-	sched(b, e)->mem_oom_at_start = b->mem.enabled ? mem_oom_kills(&b->probe) : -1;
+	sched(b, e)->mem_oom_at_start = b->mem.enabled ? memprobe_oom_kills(&b->probe) : -1;
 }
 
 void mem_record_run(struct builder *b, struct job *j)
@@ -330,7 +330,7 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 	struct edge *e = j->user;
 	enum mem_end end = policy_classify_end(
 		b->mem.enabled, sched(b, e)->mem_kill_pending, j->term_signal, j->exit_code,
-		b->mem.enabled ? mem_oom_kills(&b->probe) : -1,
+		b->mem.enabled ? memprobe_oom_kills(&b->probe) : -1,
 		sched(b, e)->mem_oom_at_start);
 	if (end == MEM_END_NORMAL)
 		return 0;

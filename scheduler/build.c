@@ -27,7 +27,7 @@ void builder_init(struct builder *b, struct state *st,
 	if (st->nedges)
 		sched_grow(b, st->nedges - 1);
 	builder_mem_init(b);
-	builder_js_init(b);
+	builder_tokens_init(b);
 }
 
 void sched_grow(struct builder *b, size_t id)
@@ -45,7 +45,7 @@ void sched_grow(struct builder *b, size_t id)
 void builder_free(struct builder *b)
 {
 	for (size_t i = 0; i < b->njobs; i++) {
-		js_job_ended(b, b->jobs[i]);
+		tokens_job_ended(b, b->jobs[i]);
 		exec_job_free(b->jobs[i]);
 	}
 	for (size_t i = 0; i < b->npool_waits; i++)
@@ -60,7 +60,7 @@ void builder_free(struct builder *b)
 	if (b->ex_ready)
 		exec_shutdown(&b->ex);
 	builder_mem_free(b);
-	builder_js_free(b);
+	builder_tokens_free(b);
 }
 
 int builder_add_target(struct builder *b, struct node *target,
@@ -192,7 +192,7 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 		return 0;
 	}
 	struct err jerr = {0};
-	struct js_slot *slot = js_job_slot(b, &jerr);
+	struct js_slot *slot = tokens_job_slot(b, &jerr);
 	if (jerr.msg) {
 		/* The job runs without a jobserver of its own, as under ninja. */
 		if (b->status->error)
@@ -424,7 +424,7 @@ static bool can_run_more(struct builder *b)
 	if (b->njobs > 0 && b->cfg.max_load > 0 &&
 	    exec_loadavg() >= b->cfg.max_load)
 		return false;
-	return js_can_run_more(b);
+	return tokens_can_run_more(b);
 }
 
 /* Interrupted: stop every job and remove what they may have half-written
@@ -458,7 +458,7 @@ static void cleanup(struct builder *b)
 	while (b->ex_ready && exec_next_finished(&b->ex))
 		;
 	for (size_t i = 0; i < b->njobs; i++) {
-		js_job_ended(b, b->jobs[i]);
+		tokens_job_ended(b, b->jobs[i]);
 		exec_job_free(b->jobs[i]);
 	}
 	b->njobs = 0;
@@ -518,9 +518,9 @@ int builder_build(struct builder *b, struct err *err)
 			if (!j) {
 				/* Wake to sample memory, and with -l to look at
 				 * the load. */
-				js_offer_tokens(b);
+				tokens_offer(b);
 				int timeout = mem_wait_timeout(b);
-				int jt = js_wait_timeout(b);
+				int jt = tokens_wait_timeout(b);
 				if (jt >= 0 && (timeout < 0 || jt < timeout))
 					timeout = jt;
 				if (b->cfg.max_load > 0 && (timeout < 0 || timeout > 500))
@@ -536,7 +536,7 @@ int builder_build(struct builder *b, struct err *err)
 				continue;
 			}
 			remove_job(b, j);
-			js_job_ended(b, j);
+			tokens_job_ended(b, j);
 			if (j->status == JOB_INTERRUPTED) {
 				exec_job_free(j);
 				cleanup(b);

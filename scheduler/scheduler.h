@@ -84,7 +84,7 @@ struct builder {
 	struct history *history; /* may be NULL */
 	struct status *status;
 	struct mem_model mem;
-	struct mem_probe probe;
+	struct memprobe probe;
 	bool probe_ready;
 	struct mem_running *mem_view; /* running jobs for the policy, reused */
 	size_t mem_view_cap;
@@ -165,23 +165,23 @@ int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
 int plan_clean_node(struct builder *b, struct node *n, struct err *err);
 bool plan_more_to_do(const struct builder *b);
 
-/* ---- the jobserver in the build loop (jobserver.c) ---- */
-void builder_js_init(struct builder *b);
-void builder_js_free(struct builder *b);
+/* ---- the jobserver in the build loop (tokens.c) ---- */
+void builder_tokens_init(struct builder *b);
+void builder_tokens_free(struct builder *b);
 /* May one more job start, counting tokens sub-builds hold (server) or
  * taking one from the parent (client)? */
-bool js_can_run_more(struct builder *b);
+bool tokens_can_run_more(struct builder *b);
 /* Give the job a slot of its own (server); NULL when there is none. */
-struct js_slot *js_job_slot(struct builder *b, struct err *err);
+struct js_slot *tokens_job_slot(struct builder *b, struct err *err);
 /* A job ended: its tokens come back; a client gives back what it no
  * longer needs. */
-void js_job_ended(struct builder *b, struct job *j);
+void tokens_job_ended(struct builder *b, struct job *j);
 /* Nothing more of nj's own can start: offer free tokens to sub-builds
  * (memory permitting). */
-void js_offer_tokens(struct builder *b);
+void tokens_offer(struct builder *b);
 /* How long the loop may sleep before looking at the jobserver again (-1:
  * no limit), and which descriptor to watch. */
-int js_wait_timeout(struct builder *b);
+int tokens_wait_timeout(struct builder *b);
 
 /* ---- memory in the build loop (admit.c) ---- */
 void builder_mem_init(struct builder *b);

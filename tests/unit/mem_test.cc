@@ -88,19 +88,19 @@ struct FakeRoot {
 
 struct MemTest : ::testing::Test {
 	FakeRoot fr;
-	struct mem_probe mp = {};
+	struct memprobe mp = {};
 	struct err err = {};
 	bool inited = false;
 
 	void TearDown() override
 	{
 		if (inited)
-			mem_probe_free(&mp);
+			memprobe_free(&mp);
 		err_clear(&err);
 	}
 	void init()
 	{
-		ASSERT_EQ(0, mem_probe_init(&mp, fr.root.c_str(),
+		ASSERT_EQ(0, memprobe_init(&mp, fr.root.c_str(),
 					    fr.root.c_str(), &err))
 			<< (err.msg ? err.msg : "");
 		inited = true;
@@ -115,11 +115,11 @@ struct MemTest : ::testing::Test {
 
 TEST_F(MemTest, MeminfoMissingFails)
 {
-	EXPECT_EQ(-1, mem_probe_init(&mp, fr.root.c_str(), fr.root.c_str(),
+	EXPECT_EQ(-1, memprobe_init(&mp, fr.root.c_str(), fr.root.c_str(),
 				     &err));
 	ASSERT_NE(nullptr, err.msg);
 	EXPECT_NE(nullptr, strstr(err.msg, "/proc/meminfo")) << err.msg;
-	mem_probe_free(&mp);
+	memprobe_free(&mp);
 }
 
 TEST_F(MemTest, NoCgroup)
@@ -131,14 +131,14 @@ TEST_F(MemTest, NoCgroup)
 	EXPECT_EQ(nullptr, mp.cgroup_dir);
 	EXPECT_EQ(-1, mp.cgroup_limit);
 	EXPECT_EQ(16000000 * K, mp.phys_total);
-	EXPECT_EQ(16000000 * K, mem_capacity(&mp));
-	EXPECT_EQ(9000000 * K, mem_free(&mp));
-	EXPECT_EQ(7, mem_oom_kills(&mp)); // the system's count
-	EXPECT_EQ(-1, mem_psi_some_avg10(&mp));
+	EXPECT_EQ(16000000 * K, memprobe_capacity(&mp));
+	EXPECT_EQ(9000000 * K, memprobe_available(&mp));
+	EXPECT_EQ(7, memprobe_oom_kills(&mp)); // the system's count
+	EXPECT_EQ(-1, memprobe_psi_some_avg10(&mp));
 	fr.write("/proc/pressure/memory",
 		 "some avg10=2.25 avg60=1.00 avg300=0.50 total=123\n"
 		 "full avg10=1.00 avg60=0.00 avg300=0.00 total=0\n");
-	EXPECT_DOUBLE_EQ(2.25, mem_psi_some_avg10(&mp));
+	EXPECT_DOUBLE_EQ(2.25, memprobe_psi_some_avg10(&mp));
 }
 
 TEST_F(MemTest, V2Unlimited)
@@ -162,13 +162,13 @@ TEST_F(MemTest, V2Unlimited)
 	EXPECT_EQ(cg("/sys/fs/cgroup/user.slice/nj.scope"), mp.cgroup_dir);
 	EXPECT_EQ(-1, mp.cgroup_limit);
 	EXPECT_EQ(nullptr, mp.limit_dir);
-	EXPECT_EQ(16000000 * K, mem_capacity(&mp));
-	EXPECT_EQ(9000000 * K, mem_free(&mp));
-	EXPECT_DOUBLE_EQ(0.5, mem_psi_some_avg10(&mp)); // the cgroup's
-	EXPECT_EQ(2, mem_oom_kills(&mp));
+	EXPECT_EQ(16000000 * K, memprobe_capacity(&mp));
+	EXPECT_EQ(9000000 * K, memprobe_available(&mp));
+	EXPECT_DOUBLE_EQ(0.5, memprobe_psi_some_avg10(&mp)); // the cgroup's
+	EXPECT_EQ(2, memprobe_oom_kills(&mp));
 	fr.write("/sys/fs/cgroup/user.slice/nj.scope/memory.events",
 		 "oom 3\noom_kill 3\n");
-	EXPECT_EQ(3, mem_oom_kills(&mp));
+	EXPECT_EQ(3, memprobe_oom_kills(&mp));
 }
 
 TEST_F(MemTest, V2Limited)
@@ -186,18 +186,18 @@ TEST_F(MemTest, V2Limited)
 	EXPECT_EQ(2, mp.cgroup_version);
 	EXPECT_EQ(2 * G, mp.cgroup_limit);
 	EXPECT_EQ(cg("/sys/fs/cgroup/build"), mp.limit_dir);
-	EXPECT_EQ(2 * G, mem_capacity(&mp));
+	EXPECT_EQ(2 * G, memprobe_capacity(&mp));
 	// limit - (usage - inactive_file) = 2G - (1G - 256M)
-	EXPECT_EQ(2 * G - G + 256 * M, mem_free(&mp));
+	EXPECT_EQ(2 * G - G + 256 * M, memprobe_available(&mp));
 	// MemAvailable wins when it is smaller.
 	fr.meminfo(16000000, 1000);
-	EXPECT_EQ(1000 * K, mem_free(&mp));
+	EXPECT_EQ(1000 * K, memprobe_available(&mp));
 	// Over the limit (reclaim lags): 0, never negative.
 	fr.meminfo(16000000, 9000000);
 	fr.write("/sys/fs/cgroup/build/memory.current", "3221225472\n");
-	EXPECT_EQ(0, mem_free(&mp));
+	EXPECT_EQ(0, memprobe_available(&mp));
 	// Missing memory.events, no PSI file: unknown.
-	EXPECT_EQ(-1, mem_psi_some_avg10(&mp));
+	EXPECT_EQ(-1, memprobe_psi_some_avg10(&mp));
 }
 
 TEST_F(MemTest, V2ParentLimit)
@@ -215,9 +215,9 @@ TEST_F(MemTest, V2ParentLimit)
 	EXPECT_EQ(cg("/sys/fs/cgroup/a/b/c"), mp.cgroup_dir);
 	EXPECT_EQ(G, mp.cgroup_limit);
 	EXPECT_EQ(cg("/sys/fs/cgroup/a/b"), mp.limit_dir);
-	EXPECT_EQ(G, mem_capacity(&mp));
+	EXPECT_EQ(G, memprobe_capacity(&mp));
 	// Measured against the usage of the cgroup that has the limit.
-	EXPECT_EQ(G - 512 * M, mem_free(&mp));
+	EXPECT_EQ(G - 512 * M, memprobe_available(&mp));
 }
 
 TEST_F(MemTest, V2OwnLimitBelowParents)
@@ -231,7 +231,7 @@ TEST_F(MemTest, V2OwnLimitBelowParents)
 	EXPECT_EQ(G, mp.cgroup_limit);
 	EXPECT_EQ(cg("/sys/fs/cgroup/a/b"), mp.limit_dir);
 	// No memory.current: free falls back to MemAvailable.
-	EXPECT_EQ(9000000 * K, mem_free(&mp));
+	EXPECT_EQ(9000000 * K, memprobe_available(&mp));
 }
 
 TEST_F(MemTest, V2RootCgroupAndLimitAboveRam)
@@ -243,15 +243,15 @@ TEST_F(MemTest, V2RootCgroupAndLimitAboveRam)
 	EXPECT_EQ(2, mp.cgroup_version);
 	EXPECT_EQ(cg("/sys/fs/cgroup"), mp.cgroup_dir);
 	EXPECT_EQ(-1, mp.cgroup_limit);
-	EXPECT_EQ(-1, mem_oom_kills(&mp)); // no memory.events, no vmstat
-	mem_probe_free(&mp);
+	EXPECT_EQ(-1, memprobe_oom_kills(&mp)); // no memory.events, no vmstat
+	memprobe_free(&mp);
 	inited = false;
 
 	fr.write("/proc/self/cgroup", "0::/big\n");
 	fr.write("/sys/fs/cgroup/big/memory.max", "8589934592\n");
 	init();
 	EXPECT_EQ(8 * G, mp.cgroup_limit);
-	EXPECT_EQ(1000000 * K, mem_capacity(&mp)); // RAM is the lesser
+	EXPECT_EQ(1000000 * K, memprobe_capacity(&mp)); // RAM is the lesser
 }
 
 TEST_F(MemTest, V2ContainerPathFallsBackToMount)
@@ -266,7 +266,7 @@ TEST_F(MemTest, V2ContainerPathFallsBackToMount)
 	init();
 	EXPECT_EQ(cg("/sys/fs/cgroup"), mp.cgroup_dir);
 	EXPECT_EQ(512 * M, mp.cgroup_limit);
-	EXPECT_EQ(512 * M, mem_free(&mp));
+	EXPECT_EQ(512 * M, memprobe_available(&mp));
 }
 
 TEST_F(MemTest, V2WithoutMemoryControllerUsesV1)
@@ -311,15 +311,15 @@ TEST_F(MemTest, V1UnlimitedWithParentLimit)
 	EXPECT_EQ(cg(base + "/process_api/abc"), mp.cgroup_dir);
 	EXPECT_EQ(3 * G, mp.cgroup_limit);
 	EXPECT_EQ(cg(base + "/process_api"), mp.limit_dir);
-	EXPECT_EQ(3 * G, mem_capacity(&mp));
+	EXPECT_EQ(3 * G, memprobe_capacity(&mp));
 	// 3G - (2G - 1G)
-	EXPECT_EQ(2 * G, mem_free(&mp));
-	EXPECT_EQ(4, mem_oom_kills(&mp));
+	EXPECT_EQ(2 * G, memprobe_available(&mp));
+	EXPECT_EQ(4, memprobe_oom_kills(&mp));
 	// v1 has no cgroup PSI; /proc/pressure/memory is missing here.
-	EXPECT_EQ(-1, mem_psi_some_avg10(&mp));
+	EXPECT_EQ(-1, memprobe_psi_some_avg10(&mp));
 	fr.write("/proc/pressure/memory",
 		 "some avg10=12.50 avg60=3.00 avg300=1.00 total=99\n");
-	EXPECT_DOUBLE_EQ(12.5, mem_psi_some_avg10(&mp));
+	EXPECT_DOUBLE_EQ(12.5, memprobe_psi_some_avg10(&mp));
 }
 
 TEST_F(MemTest, V1CombinedControllersAndUnlimited)
@@ -333,9 +333,9 @@ TEST_F(MemTest, V1CombinedControllersAndUnlimited)
 	EXPECT_EQ(1, mp.cgroup_version);
 	EXPECT_EQ(cg("/sys/fs/cgroup/memory/x"), mp.cgroup_dir);
 	EXPECT_EQ(-1, mp.cgroup_limit);
-	EXPECT_EQ(8000000 * K, mem_capacity(&mp));
-	EXPECT_EQ(7000000 * K, mem_free(&mp));
-	EXPECT_EQ(-1, mem_oom_kills(&mp));
+	EXPECT_EQ(8000000 * K, memprobe_capacity(&mp));
+	EXPECT_EQ(7000000 * K, memprobe_available(&mp));
+	EXPECT_EQ(-1, memprobe_oom_kills(&mp));
 }
 
 TEST_F(MemTest, V1HierarchicalLimitSeesAboveTheMount)
@@ -354,7 +354,7 @@ TEST_F(MemTest, V1HierarchicalLimitSeesAboveTheMount)
 	init();
 	EXPECT_EQ(cg("/sys/fs/cgroup/memory"), mp.cgroup_dir);
 	EXPECT_EQ(500 * M, mp.cgroup_limit);
-	EXPECT_EQ(400 * M, mem_free(&mp));
+	EXPECT_EQ(400 * M, memprobe_available(&mp));
 }
 
 struct FakeJob {
@@ -393,7 +393,7 @@ TEST_F(MemTest, SampleJobsFakeProc)
 	struct job *jobs[] = {&a.j, &b.j, &gone.j, &reaped.j, nullptr,
 			      &console.j};
 	gone.j.mem_now = 123;
-	mem_sample_jobs(&mp, jobs, 6);
+	memprobe_sample_jobs(&mp, jobs, 6);
 	EXPECT_EQ((10 + 20 + 300 + 5) * pg, a.j.mem_now);
 	EXPECT_EQ((7 + 1000) * pg, b.j.mem_now);
 	EXPECT_EQ(0, gone.j.mem_now);
@@ -404,37 +404,37 @@ TEST_F(MemTest, SampleJobsFakeProc)
 	// The tree shrinks: now drops, peak stays.
 	fr.proc(102, "cc1 plus", 101, 100, 1);
 	fr.write("/proc/103/stat", "");
-	mem_sample_jobs(&mp, jobs, 6);
+	memprobe_sample_jobs(&mp, jobs, 6);
 	EXPECT_EQ((10 + 20 + 1) * pg, a.j.mem_now);
 	EXPECT_EQ((10 + 20 + 300 + 5) * pg, a.j.mem_peak);
 	// And grows past the old peak.
 	fr.proc(102, "cc1 plus", 101, 100, 1000);
-	mem_sample_jobs(&mp, jobs, 6);
+	memprobe_sample_jobs(&mp, jobs, 6);
 	EXPECT_EQ((10 + 20 + 1000) * pg, a.j.mem_peak);
 
 	// A cycle from a torn snapshot terminates.
 	fr.proc(500, "x", 501, 500, 1);
 	fr.proc(501, "y", 500, 501, 1);
-	mem_sample_jobs(&mp, jobs, 6);
+	memprobe_sample_jobs(&mp, jobs, 6);
 	EXPECT_EQ((10 + 20 + 1000) * pg, a.j.mem_now);
 
 	// No jobs: nothing read, nothing crashes.
-	mem_sample_jobs(&mp, jobs, 0);
+	memprobe_sample_jobs(&mp, jobs, 0);
 }
 
 // ---- the real machine ------------------------------------------------------
 
 struct RealMem : ::testing::Test {
-	struct mem_probe mp = {};
+	struct memprobe mp = {};
 	struct err err = {};
 	void SetUp() override
 	{
-		ASSERT_EQ(0, mem_probe_init(&mp, nullptr, nullptr, &err))
+		ASSERT_EQ(0, memprobe_init(&mp, nullptr, nullptr, &err))
 			<< (err.msg ? err.msg : "");
 	}
 	void TearDown() override
 	{
-		mem_probe_free(&mp);
+		memprobe_free(&mp);
 		err_clear(&err);
 	}
 };
@@ -470,22 +470,22 @@ TEST_F(RealMem, CapacityAndFree)
 	EXPECT_GT(mp.phys_total, 0);
 	long pages = sysconf(_SC_PHYS_PAGES);
 	EXPECT_EQ(mp.phys_total, (int64_t)pages * sysconf(_SC_PAGESIZE));
-	int64_t cap = mem_capacity(&mp);
+	int64_t cap = memprobe_capacity(&mp);
 	EXPECT_GT(cap, 0);
 	EXPECT_LE(cap, mp.phys_total);
-	int64_t fr = mem_free(&mp);
+	int64_t fr = memprobe_available(&mp);
 	EXPECT_GT(fr, 0);
 	EXPECT_LE(fr, mp.phys_total);
 	if (access("/proc/pressure/memory", R_OK) == 0 ||
 	    mp.cgroup_version == 2) {
-		EXPECT_GE(mem_psi_some_avg10(&mp), 0);
+		EXPECT_GE(memprobe_psi_some_avg10(&mp), 0);
 	}
 	if (mp.cgroup_version) {
 		EXPECT_NE(nullptr, mp.cgroup_dir);
 	}
 	// Called again and again (as the build loop does), it keeps answering.
 	for (int i = 0; i < 100; i++)
-		EXPECT_GT(mem_free(&mp), 0);
+		EXPECT_GT(memprobe_available(&mp), 0);
 }
 
 TEST_F(RealMem, SampleMemhogTree)
@@ -505,7 +505,7 @@ TEST_F(RealMem, SampleMemhogTree)
 	int64_t deadline = exec_now_ns() + 10 * 1000000000LL;
 	int samples = 0;
 	while (j.mem_now < 200 * M && exec_now_ns() < deadline) {
-		mem_sample_jobs(&mp, jobs, 1);
+		memprobe_sample_jobs(&mp, jobs, 1);
 		samples++;
 		usleep(20000);
 	}
@@ -517,10 +517,10 @@ TEST_F(RealMem, SampleMemhogTree)
 	int st;
 	ASSERT_EQ(j.pid, waitpid(j.pid, &st, 0));
 	// The pid is gone (and the group with it, give it a moment).
-	mem_sample_jobs(&mp, jobs, 1);
+	memprobe_sample_jobs(&mp, jobs, 1);
 	for (int i = 0; i < 100 && j.mem_now; i++) {
 		usleep(10000);
-		mem_sample_jobs(&mp, jobs, 1);
+		memprobe_sample_jobs(&mp, jobs, 1);
 	}
 	EXPECT_EQ(0, j.mem_now);
 	EXPECT_GE(j.mem_peak, 200 * M);
@@ -544,7 +544,7 @@ TEST_F(RealMem, Memhog200MHold)
 	pid_t w = 0;
 	while ((w = waitpid(j.pid, &st, WNOHANG)) == 0 &&
 	       exec_now_ns() < deadline) {
-		mem_sample_jobs(&mp, jobs, 1);
+		memprobe_sample_jobs(&mp, jobs, 1);
 		usleep(10000);
 	}
 	ASSERT_EQ(j.pid, w);
@@ -570,24 +570,24 @@ bool put(const std::string &path, const std::string &text)
 // The checks that run inside the limited cgroup; "" when they all pass.
 std::string in_cgroup_checks(const std::string &dir, int64_t limit)
 {
-	struct mem_probe mp;
+	struct memprobe mp;
 	struct err err = {};
-	if (mem_probe_init(&mp, nullptr, nullptr, &err))
+	if (memprobe_init(&mp, nullptr, nullptr, &err))
 		return err.msg;
 	std::string why;
 	char msg[512];
-	int64_t f0 = mem_free(&mp), f1 = -1, k0 = mem_oom_kills(&mp), k1;
+	int64_t f0 = memprobe_available(&mp), f1 = -1, k0 = memprobe_oom_kills(&mp), k1;
 	struct job j = {};
 	j.fd = -1;
 	struct job *jobs[] = {&j};
 	int st = 0;
 	if (mp.cgroup_dir != dir || mp.cgroup_limit != limit ||
 	    !mp.limit_dir || mp.limit_dir != dir ||
-	    mem_capacity(&mp) != limit) {
+	    memprobe_capacity(&mp) != limit) {
 		snprintf(msg, sizeof msg, "dir %s limit %lld capacity %lld",
 			 mp.cgroup_dir ? mp.cgroup_dir : "-",
 			 (long long)mp.cgroup_limit,
-			 (long long)mem_capacity(&mp));
+			 (long long)memprobe_capacity(&mp));
 		why = msg;
 		goto out;
 	}
@@ -595,9 +595,9 @@ std::string in_cgroup_checks(const std::string &dir, int64_t limit)
 	j.pid = spawn_sh("exec '" + memhog_path() + "' 100M --hold-ms 3000");
 	for (int i = 0; i < 500 && j.mem_now < 100 * M; i++) {
 		usleep(10000);
-		mem_sample_jobs(&mp, jobs, 1);
+		memprobe_sample_jobs(&mp, jobs, 1);
 	}
-	f1 = mem_free(&mp);
+	f1 = memprobe_available(&mp);
 	kill(j.pid, SIGKILL);
 	waitpid(j.pid, &st, 0);
 	if (j.mem_now < 100 * M || f0 - f1 < 95 * M || f0 - f1 > 130 * M) {
@@ -609,7 +609,7 @@ std::string in_cgroup_checks(const std::string &dir, int64_t limit)
 	// More than the limit: the kernel kills it and the count rises.
 	st = system(("'" + memhog_path() + "' " + std::to_string(limit * 2) +
 		     " 2>/dev/null").c_str());
-	k1 = mem_oom_kills(&mp);
+	k1 = memprobe_oom_kills(&mp);
 	if (k0 < 0 || k1 != k0 + 1 || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) != 128 + SIGKILL) {
 		snprintf(msg, sizeof msg, "oom_kill %lld -> %lld, status %#x",
@@ -617,7 +617,7 @@ std::string in_cgroup_checks(const std::string &dir, int64_t limit)
 		why = msg;
 	}
 out:
-	mem_probe_free(&mp);
+	memprobe_free(&mp);
 	return why;
 }
 

@@ -32,7 +32,7 @@ struct mem_jobref {
 };
 
 /* Read a small file whole into mp->tmp (NUL-terminated); NULL on failure. */
-static const char *slurp(struct mem_probe *mp, const char *path)
+static const char *slurp(struct memprobe *mp, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -82,7 +82,7 @@ static int64_t key_value(const char *text, const char *key)
 }
 
 /* A file holding one number, or "max" (INT64_MAX). */
-static int read_int(struct mem_probe *mp, const char *path, int64_t *out)
+static int read_int(struct memprobe *mp, const char *path, int64_t *out)
 {
 	const char *s = slurp(mp, path);
 	if (!s)
@@ -102,7 +102,7 @@ static int read_int(struct mem_probe *mp, const char *path, int64_t *out)
 	return 0;
 }
 
-static int64_t read_key(struct mem_probe *mp, const char *path,
+static int64_t read_key(struct memprobe *mp, const char *path,
 			const char *key)
 {
 	const char *s = slurp(mp, path);
@@ -143,7 +143,7 @@ static bool has_word(const char *list, size_t len, const char *word)
 /* Which cgroup holds nj: v2 if the unified hierarchy at sys_root has the
  * memory controller, else a v1 memory hierarchy. Sets cgroup_version and
  * cgroup_dir; returns the mount (the root cgroup), malloc'd, or NULL. */
-static char *find_cgroup(struct mem_probe *mp)
+static char *find_cgroup(struct memprobe *mp)
 {
 	char *path = join(mp->proc_root, "/proc/self/cgroup");
 	const char *text = slurp(mp, path);
@@ -213,7 +213,7 @@ static char *find_cgroup(struct mem_probe *mp)
 }
 
 /* The smallest limit on nj's cgroup and its ancestors up to the mount. */
-static void find_limit(struct mem_probe *mp, const char *mount)
+static void find_limit(struct memprobe *mp, const char *mount)
 {
 	const char *file = mp->cgroup_version == 2 ? "/memory.max"
 						   : "/memory.limit_in_bytes";
@@ -254,7 +254,7 @@ static void find_limit(struct mem_probe *mp, const char *mount)
 	}
 }
 
-int mem_probe_init(struct mem_probe *mp, const char *proc_root,
+int memprobe_init(struct memprobe *mp, const char *proc_root,
 		   const char *sys_root, struct err *err)
 {
 	memset(mp, 0, sizeof *mp);
@@ -271,7 +271,7 @@ int mem_probe_init(struct mem_probe *mp, const char *proc_root,
 		err_set(err, "%s: %s", meminfo,
 			text ? "no MemTotal" : strerror(errno));
 		free(meminfo);
-		mem_probe_free(mp); /* the caller need not free on failure */
+		memprobe_free(mp); /* the caller need not free on failure */
 		return -1;
 	}
 	free(meminfo);
@@ -312,7 +312,7 @@ int mem_probe_init(struct mem_probe *mp, const char *proc_root,
 	return 0;
 }
 
-void mem_probe_free(struct mem_probe *mp)
+void memprobe_free(struct memprobe *mp)
 {
 	free(mp->proc_root);
 	free(mp->sys_root);
@@ -329,14 +329,14 @@ void mem_probe_free(struct mem_probe *mp)
 	memset(mp, 0, sizeof *mp);
 }
 
-int64_t mem_capacity(const struct mem_probe *mp)
+int64_t memprobe_capacity(const struct memprobe *mp)
 {
 	if (mp->cgroup_limit >= 0 && mp->cgroup_limit < mp->phys_total)
 		return mp->cgroup_limit;
 	return mp->phys_total;
 }
 
-int64_t mem_free(struct mem_probe *mp)
+int64_t memprobe_available(struct memprobe *mp)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/proc/meminfo", mp->proc_root);
@@ -364,7 +364,7 @@ int64_t mem_free(struct mem_probe *mp)
 	return free_b < 0 || cg < free_b ? cg : free_b;
 }
 
-double mem_psi_some_avg10(struct mem_probe *mp)
+double memprobe_psi_some_avg10(struct memprobe *mp)
 {
 	const char *s = slurp(mp, mp->psi_path);
 	if (!s)
@@ -386,7 +386,7 @@ double mem_psi_some_avg10(struct mem_probe *mp)
 	return -1;
 }
 
-int64_t mem_oom_kills(struct mem_probe *mp)
+int64_t memprobe_oom_kills(struct memprobe *mp)
 {
 	return read_key(mp, mp->oom_path, mp->oom_key);
 }
@@ -453,7 +453,7 @@ static int cmp_jobref(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int find_proc(const struct mem_probe *mp, pid_t pid)
+static int find_proc(const struct memprobe *mp, pid_t pid)
 {
 	size_t lo = 0, hi = mp->nprocs;
 	while (lo < hi) {
@@ -480,7 +480,7 @@ static int find_job(const struct mem_jobref *refs, size_t n, pid_t pid)
 }
 
 /* Read every process's pid, ppid, pgrp and rss into mp->procs, sorted. */
-static void read_procs(struct mem_probe *mp)
+static void read_procs(struct memprobe *mp)
 {
 	mp->nprocs = 0;
 	if (!mp->proc_dir) {
@@ -531,7 +531,7 @@ static void read_procs(struct mem_probe *mp)
 		qsort(mp->procs, mp->nprocs, sizeof *mp->procs, cmp_proc);
 }
 
-void mem_sample_jobs(struct mem_probe *mp, struct job **jobs, size_t n)
+void memprobe_sample_jobs(struct memprobe *mp, struct job **jobs, size_t n)
 {
 	size_t nrefs = 0;
 	if (n > mp->jobrefs_cap)

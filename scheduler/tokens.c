@@ -9,7 +9,7 @@
 /* How often to look whether a sub-build took its waiting token. */
 #define JS_LOOK_MS 50
 
-void builder_js_init(struct builder *b)
+void builder_tokens_init(struct builder *b)
 {
 	struct err err = {0};
 	b->jc.r = b->jc.w = -1; /* nothing to close, whatever happens next */
@@ -39,7 +39,7 @@ void builder_js_init(struct builder *b)
 	b->js_on = true;
 }
 
-void builder_js_free(struct builder *b)
+void builder_tokens_free(struct builder *b)
 {
 	js_client_free(&b->jc);
 	if (b->js_on)
@@ -59,7 +59,7 @@ static int tokens_out(struct builder *b)
 	return n;
 }
 
-bool js_can_run_more(struct builder *b)
+bool tokens_can_run_more(struct builder *b)
 {
 	b->js_want_token = false;
 	if (b->jc.active) {
@@ -83,7 +83,7 @@ bool js_can_run_more(struct builder *b)
 	return false;
 }
 
-struct js_slot *js_job_slot(struct builder *b, struct err *err)
+struct js_slot *tokens_job_slot(struct builder *b, struct err *err)
 {
 	if (!b->js_on)
 		return NULL;
@@ -95,7 +95,7 @@ struct js_slot *js_job_slot(struct builder *b, struct err *err)
 	return s;
 }
 
-void js_job_ended(struct builder *b, struct job *j)
+void tokens_job_ended(struct builder *b, struct job *j)
 {
 	if (j->js) {
 		/* Every token it held is simply gone with its pipe: -j counts
@@ -111,7 +111,7 @@ void js_job_ended(struct builder *b, struct job *j)
 	}
 }
 
-void js_offer_tokens(struct builder *b)
+void tokens_offer(struct builder *b)
 {
 	if (!b->js_on)
 		return;
@@ -144,7 +144,7 @@ void js_offer_tokens(struct builder *b)
 	}
 }
 
-int js_wait_timeout(struct builder *b)
+int tokens_wait_timeout(struct builder *b)
 {
 	b->js_watch.fd = -1;
 	if (b->jc.active && b->js_want_token) {
