@@ -120,7 +120,7 @@ void exec_priv_drain(struct job *j);  /* read what is available; EOF closes fd *
 bool exec_priv_reap(struct job *j, bool block); /* true once reaped */
 void exec_priv_finish(struct exec *ex, size_t i); /* running[i] -> finished */
 
-/* ---- memory probes (exec/mem.c) -------------------------------------------
+/* ---- memory probes (exec/memprobe.c) -------------------------------------------
  * capacity: the least of physical RAM and nj's own cgroup limit (v2
  * memory.max, v1 memory.limit_in_bytes). free: MemAvailable, or the cgroup
  * limit minus the cgroup's working set (usage less inactive file pages)

@@ -1,4 +1,4 @@
-// Unit tests for exec/mem.c: memory probes against fake /proc and cgroup
+// Unit tests for exec/memprobe.c: memory probes against fake /proc and cgroup
 // trees (exact numbers), then against this machine and real processes
 // (build/memhog).
 #include <gtest/gtest.h>
