@@ -269,24 +269,6 @@ void mem_record_run(struct builder *b, struct job *j)
 	record(b, j, false, job_peak(j));
 }
 
-/* Remove what a killed job may have half-written. */
-static void remove_partial_outputs(struct edge *e)
-{
-	struct buf depfile = {0};
-	edge_binding_raw(e, "depfile", &depfile);
-	for (size_t i = 0; i < e->noutputs; i++) {
-		struct node *o = e->outputs[i];
-		struct err err = {0};
-		int64_t t = path_mtime(o->path, &err);
-		err_clear(&err);
-		if (depfile.len || t != o->mtime)
-			unlink(o->path);
-	}
-	if (depfile.len)
-		unlink(depfile.s);
-	buf_free(&depfile);
-}
-
 /* "nj: ..." for a job memory ended: the failure, or the kill and retry. */
 static void explain_memory_end(struct builder *b, struct job *j,
 			       enum mem_end end, enum mem_retry next,
@@ -339,7 +321,7 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 	if (reached < job_peak(j))
 		reached = job_peak(j);
 	record(b, j, true, reached);
-	remove_partial_outputs(e);
+	remove_partial_outputs(b, e);
 	enum mem_retry next = policy_after_memory_kill(sched(b, e)->mem_retries,
 						       sched(b, e)->mem_alone, end, b->njobs);
 	if (next != MEM_FAIL) {

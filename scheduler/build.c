@@ -292,127 +292,147 @@ static int extract_msvc_deps(struct builder *b, struct edge *e,
 	return 0;
 }
 
-static int finish_edge(struct builder *b, struct edge *e, bool ok,
-		       const char *output, size_t outlen, struct err *err)
+/* Read what a finished job says it depended on (deps = gcc or msvc). The
+ * msvc include lines leave *output even when the command failed; a command
+ * that worked but whose deps did not is a failure, with the reason added to
+ * its output (*extra holds any output that was rewritten). */
+static void collect_deps(struct builder *b, struct edge *e, const char *kind,
+			 bool *ok, const char **output, size_t *outlen,
+			 struct buf *extra, struct node ***deps, size_t *ndeps)
 {
-	struct state *st = b->st;
-	struct node **deps_nodes = NULL;
-	size_t ndeps = 0;
-	struct buf deps_type = {0}, extra = {0};
-	int rc = -1;
-	edge_binding(e, "deps", &deps_type);
-	if (deps_type.len && !b->cfg.dry_run) {
-		struct err derr = {0};
-		int r;
-		if (strcmp(deps_type.s, "gcc") == 0) {
-			r = extract_deps(b, e, &deps_nodes, &ndeps, &derr);
-		} else if (strcmp(deps_type.s, "msvc") == 0) {
-			/* The include lines leave the output, even of a
-			 * failed command. */
-			r = extract_msvc_deps(b, e, output, outlen, &extra,
-					      &deps_nodes, &ndeps);
-			output = buf_cstr(&extra);
-			outlen = extra.len;
-		} else {
-			err_set(&derr, "unknown deps type '%s'", deps_type.s);
-			r = -1;
-		}
-		if (r < 0 && ok) {
-			/* The command worked but its deps did not: a failure,
-			 * with the reason appended to its output. */
-			struct buf failed = {0};
-			buf_add(&failed, output, outlen);
-			if (outlen)
-				buf_addc(&failed, '\n');
-			buf_adds(&failed, derr.msg ? derr.msg : "");
-			buf_free(&extra);
-			extra = failed;
-			output = extra.s;
-			outlen = extra.len;
-			ok = false;
-		}
-		err_clear(&derr);
+	struct err derr = {0};
+	int r;
+	if (strcmp(kind, "gcc") == 0) {
+		r = extract_deps(b, e, deps, ndeps, &derr);
+	} else if (strcmp(kind, "msvc") == 0) {
+		r = extract_msvc_deps(b, e, *output, *outlen, extra, deps, ndeps);
+		*output = buf_cstr(extra);
+		*outlen = extra->len;
+	} else {
+		err_set(&derr, "unknown deps type '%s'", kind);
+		r = -1;
 	}
-	int64_t end_ms = elapsed_ms(b);
-	if (b->status->edge_finished)
-		b->status->edge_finished(b->status, e, end_ms, ok, output, outlen);
-	if (!ok) {
-		rc = plan_edge_finished(b, e, false, err);
-		goto out;
+	if (r < 0 && *ok) {
+		struct buf failed = {0};
+		buf_add(&failed, *output, *outlen);
+		if (*outlen)
+			buf_addc(&failed, '\n');
+		buf_adds(&failed, derr.msg ? derr.msg : "");
+		buf_free(extra);
+		*extra = failed;
+		*output = extra->s;
+		*outlen = extra->len;
+		*ok = false;
 	}
+	err_clear(&derr);
+}
 
-	int64_t output_mtime = 0;
+/* The mtime the build log records for e's outputs. With restat, outputs
+ * the command left unchanged let their dependents be cleaned, and the log
+ * then records the newest input (or depfile) instead. */
+static int outputs_mtime(struct builder *b, struct edge *e, bool has_deps,
+			 int64_t *out, struct err *err)
+{
+	*out = 0;
+	if (b->cfg.dry_run)
+		return 0;
 	bool restat = edge_binding_bool(e, "restat");
-	if (!b->cfg.dry_run) {
-		bool cleaned = false;
-		for (size_t i = 0; i < e->noutputs; i++) {
-			struct node *o = e->outputs[i];
-			int64_t t = path_mtime(o->path, err);
-			if (t < 0)
-				goto out;
-			if (t > output_mtime)
-				output_mtime = t;
-			if (o->mtime == t && restat) {
-				/* Unchanged: what depends only on it may be
-				 * clean after all. */
-				if (plan_clean_node(b, o, err) < 0)
-					goto out;
-				cleaned = true;
-			}
-		}
-		if (cleaned) {
-			int64_t restat_mtime = 0;
-			for (size_t i = 0; i < e->ninputs - e->norder_only; i++) {
-				int64_t t = path_mtime(e->inputs[i]->path, err);
-				if (t < 0)
-					goto out;
-				if (t > restat_mtime)
-					restat_mtime = t;
-			}
-			struct buf depfile = {0};
-			edge_binding_raw(e, "depfile", &depfile);
-			if (restat_mtime && !deps_type.len && depfile.len) {
-				int64_t t = path_mtime(depfile.s, err);
-				if (t < 0) {
-					buf_free(&depfile);
-					goto out;
-				}
-				if (t > restat_mtime)
-					restat_mtime = t;
-			}
-			buf_free(&depfile);
-			output_mtime = restat_mtime;
+	bool cleaned = false;
+	for (size_t i = 0; i < e->noutputs; i++) {
+		struct node *o = e->outputs[i];
+		int64_t t = path_mtime(o->path, err);
+		if (t < 0)
+			return -1;
+		if (t > *out)
+			*out = t;
+		if (o->mtime == t && restat) {
+			if (plan_clean_node(b, o, err) < 0)
+				return -1;
+			cleaned = true;
 		}
 	}
-	if (plan_edge_finished(b, e, true, err) < 0)
-		goto out;
+	if (!cleaned)
+		return 0;
+	int64_t restat_mtime = 0;
+	for (size_t i = 0; i < e->ninputs - e->norder_only; i++) {
+		int64_t t = path_mtime(e->inputs[i]->path, err);
+		if (t < 0)
+			return -1;
+		if (t > restat_mtime)
+			restat_mtime = t;
+	}
+	struct buf depfile = {0};
+	edge_binding_raw(e, "depfile", &depfile);
+	int rc = 0;
+	if (restat_mtime && !has_deps && depfile.len) {
+		int64_t t = path_mtime(depfile.s, err);
+		if (t < 0)
+			rc = -1;
+		else if (t > restat_mtime)
+			restat_mtime = t;
+	}
+	buf_free(&depfile);
+	*out = restat_mtime;
+	return rc;
+}
+
+/* A succeeded edge into the logs: its response file goes (unless kept),
+ * its outputs into .ninja_log, its deps into .ninja_deps. */
+static int record_success(struct builder *b, struct edge *e, int64_t end_ms,
+			  int64_t output_mtime, bool has_deps,
+			  struct node **deps, size_t ndeps, struct err *err)
+{
 	struct buf rsp = {0};
 	edge_binding_raw(e, "rspfile", &rsp);
 	if (rsp.len && !b->cfg.keep_rsp)
 		unlink(rsp.s);
 	buf_free(&rsp);
 	if (b->log &&
-	    build_log_record(b->log, st, e, (int32_t)sched(b, e)->command_start_ms,
+	    build_log_record(b->log, b->st, e,
+			     (int32_t)sched(b, e)->command_start_ms,
 			     (int32_t)end_ms, output_mtime, err) < 0) {
 		err_prefix(err, "Error writing to build log");
-		goto out;
+		return -1;
 	}
-	if (deps_type.len && !b->cfg.dry_run && b->deps) {
-		for (size_t i = 0; i < e->noutputs; i++) {
-			int64_t t = path_mtime(e->outputs[i]->path, err);
-			if (t < 0)
-				goto out;
-			if (deps_log_record(b->deps, st, e->outputs[i], t, deps_nodes,
-					    (int)ndeps, err) < 0) {
-				err_prefix(err, "Error writing to deps log");
-				goto out;
-			}
+	if (!has_deps || b->cfg.dry_run || !b->deps)
+		return 0;
+	for (size_t i = 0; i < e->noutputs; i++) {
+		int64_t t = path_mtime(e->outputs[i]->path, err);
+		if (t < 0)
+			return -1;
+		if (deps_log_record(b->deps, b->st, e->outputs[i], t, deps,
+				    (int)ndeps, err) < 0) {
+			err_prefix(err, "Error writing to deps log");
+			return -1;
 		}
 	}
-	rc = 0;
-out:
-	free(deps_nodes);
-	buf_free(&deps_type);
+	return 0;
+}
+
+static int finish_edge(struct builder *b, struct edge *e, bool ok,
+		       const char *output, size_t outlen, struct err *err)
+{
+	struct node **deps = NULL;
+	size_t ndeps = 0;
+	struct buf kind = {0}, extra = {0};
+	int rc = -1;
+	edge_binding(e, "deps", &kind);
+	bool has_deps = kind.len > 0;
+	if (has_deps && !b->cfg.dry_run)
+		collect_deps(b, e, kind.s, &ok, &output, &outlen, &extra,
+			     &deps, &ndeps);
+	int64_t end_ms = elapsed_ms(b);
+	if (b->status->edge_finished)
+		b->status->edge_finished(b->status, e, end_ms, ok, output, outlen);
+	int64_t output_mtime = 0;
+	if (!ok)
+		rc = plan_edge_finished(b, e, false, err);
+	else if (outputs_mtime(b, e, has_deps, &output_mtime, err) == 0 &&
+		 plan_edge_finished(b, e, true, err) == 0)
+		rc = record_success(b, e, end_ms, output_mtime, has_deps, deps,
+				    ndeps, err);
+	free(deps);
+	buf_free(&kind);
 	buf_free(&extra);
 	return rc;
 }
@@ -427,33 +447,34 @@ static bool can_run_more(struct builder *b)
 	return tokens_can_run_more(b);
 }
 
-/* Interrupted: stop every job and remove what they may have half-written
- * (an output whose mtime moved, and always when the rule has a depfile,
- * since its deps may be stale). */
+void remove_partial_outputs(struct builder *b, struct edge *e)
+{
+	struct buf depfile = {0};
+	edge_binding_raw(e, "depfile", &depfile);
+	for (size_t k = 0; k < e->noutputs; k++) {
+		struct node *o = e->outputs[k];
+		struct err err = {0};
+		int64_t t = path_mtime(o->path, &err);
+		if (t < 0) {
+			if (b->status->error)
+				b->status->error(b->status, err.msg);
+			err_clear(&err);
+		}
+		if (depfile.len || o->mtime != t)
+			unlink(o->path);
+	}
+	if (depfile.len)
+		unlink(depfile.s);
+	buf_free(&depfile);
+}
+
+/* Interrupted: stop every job and remove what they may have half-written. */
 static void cleanup(struct builder *b)
 {
 	if (b->ex_ready)
 		exec_kill_all(&b->ex);
-	for (size_t i = 0; i < b->njobs; i++) {
-		struct edge *e = b->jobs[i]->user;
-		struct buf depfile = {0};
-		edge_binding_raw(e, "depfile", &depfile);
-		for (size_t k = 0; k < e->noutputs; k++) {
-			struct node *o = e->outputs[k];
-			struct err err = {0};
-			int64_t t = path_mtime(o->path, &err);
-			if (t < 0) {
-				if (b->status->error)
-					b->status->error(b->status, err.msg);
-				err_clear(&err);
-			}
-			if (depfile.len || o->mtime != t)
-				unlink(o->path);
-		}
-		if (depfile.len)
-			unlink(depfile.s);
-		buf_free(&depfile);
-	}
+	for (size_t i = 0; i < b->njobs; i++)
+		remove_partial_outputs(b, b->jobs[i]->user);
 	/* Every queued job is also in b->jobs: empty the queue, free once. */
 	while (b->ex_ready && exec_next_finished(&b->ex))
 		;
@@ -474,6 +495,89 @@ static void remove_job(struct builder *b, struct job *j)
 	}
 }
 
+/* Nothing to start or reap: wait for a job, a token, a signal, or the
+ * next memory sample (and, with -l, a look at the load). -1: interrupted. */
+static int wait_for_news(struct builder *b, struct err *err)
+{
+	tokens_offer(b);
+	int timeout = mem_wait_timeout(b);
+	int jt = tokens_wait_timeout(b);
+	if (jt >= 0 && (timeout < 0 || jt < timeout))
+		timeout = jt;
+	if (b->cfg.max_load > 0 && (timeout < 0 || timeout > 500))
+		timeout = 500;
+	b->ex.watch = b->js_watch.fd >= 0 ? &b->js_watch : NULL;
+	b->ex.nwatch = b->js_watch.fd >= 0 ? 1 : 0;
+	if (exec_wait(&b->ex, timeout)) {
+		cleanup(b);
+		err_set(err, "interrupted by user");
+		return -1;
+	}
+	mem_tick(b, false);
+	return 0;
+}
+
+/* A job ended: back to wait when memory stopped it, else finished (a
+ * memory failure appended to its output). *failed is set when it failed.
+ * -1 when the build must stop. */
+static int reap(struct builder *b, struct job *j, bool *failed,
+		struct err *err)
+{
+	remove_job(b, j);
+	tokens_job_ended(b, j);
+	if (j->status == JOB_INTERRUPTED) {
+		exec_job_free(j);
+		cleanup(b);
+		err_set(err, "interrupted by user");
+		return -1;
+	}
+	bool ok = j->status == JOB_OK;
+	struct buf why = {0};
+	int m = mem_job_ended(b, j, &why);
+	if (m > 0) {
+		if (b->status->edge_requeued)
+			b->status->edge_requeued(b->status, j->user, why.s);
+		buf_free(&why);
+		exec_job_free(j);
+		return 0;
+	}
+	struct buf out = {0};
+	buf_add(&out, j->output.s ? j->output.s : "", j->output.len);
+	if (m < 0) {
+		if (out.len && out.s[out.len - 1] != '\n')
+			buf_addc(&out, '\n');
+		buf_add(&out, why.s, why.len);
+		buf_addc(&out, '\n');
+		ok = false;
+	} else {
+		mem_record_run(b, j);
+	}
+	buf_free(&why);
+	int r = finish_edge(b, j->user, ok, buf_cstr(&out), out.len, err);
+	buf_free(&out);
+	exec_job_free(j);
+	if (r < 0) {
+		cleanup(b);
+		return -1;
+	}
+	*failed = !ok;
+	return 0;
+}
+
+/* Start the next admitted edge, if any: 1 started, 0 none, -1 error. */
+static int start_next(struct builder *b, struct err *err)
+{
+	struct edge *e = admit_next(b);
+	if (!e)
+		return 0;
+	if (start_edge(b, e, err) < 0 ||
+	    (edge_is_phony(e) && plan_edge_finished(b, e, true, err) < 0)) {
+		cleanup(b);
+		return -1;
+	}
+	return 1;
+}
+
 int builder_build(struct builder *b, struct err *err)
 {
 	if (!b->cfg.dry_run && !b->ex_ready) {
@@ -491,19 +595,11 @@ int builder_build(struct builder *b, struct err *err)
 	mem_tick(b, true);
 	while (plan_more_to_do(b)) {
 		if (failures_allowed && can_run_more(b)) {
-			struct edge *e = admit_next(b);
-			if (e) {
-				if (start_edge(b, e, err) < 0) {
-					cleanup(b);
-					goto done;
-				}
-				if (edge_is_phony(e) &&
-				    plan_edge_finished(b, e, true, err) < 0) {
-					cleanup(b);
-					goto done;
-				}
+			int started = start_next(b, err);
+			if (started < 0)
+				goto done;
+			if (started)
 				continue;
-			}
 		}
 		if (b->ndry_done) {
 			struct edge *e = b->dry_done[0];
@@ -515,65 +611,10 @@ int builder_build(struct builder *b, struct err *err)
 		}
 		if (b->njobs) {
 			struct job *j = b->ex_ready ? exec_next_finished(&b->ex) : NULL;
-			if (!j) {
-				/* Wake to sample memory, and with -l to look at
-				 * the load. */
-				tokens_offer(b);
-				int timeout = mem_wait_timeout(b);
-				int jt = tokens_wait_timeout(b);
-				if (jt >= 0 && (timeout < 0 || jt < timeout))
-					timeout = jt;
-				if (b->cfg.max_load > 0 && (timeout < 0 || timeout > 500))
-					timeout = 500;
-				b->ex.watch = b->js_watch.fd >= 0 ? &b->js_watch : NULL;
-				b->ex.nwatch = b->js_watch.fd >= 0 ? 1 : 0;
-				if (exec_wait(&b->ex, timeout)) {
-					cleanup(b);
-					err_set(err, "interrupted by user");
-					goto done;
-				}
-				mem_tick(b, false);
-				continue;
-			}
-			remove_job(b, j);
-			tokens_job_ended(b, j);
-			if (j->status == JOB_INTERRUPTED) {
-				exec_job_free(j);
-				cleanup(b);
-				err_set(err, "interrupted by user");
+			bool failed = false;
+			if (j ? reap(b, j, &failed, err) < 0 : wait_for_news(b, err) < 0)
 				goto done;
-			}
-			bool ok = j->status == JOB_OK;
-			struct buf why = {0};
-			int m = mem_job_ended(b, j, &why);
-			if (m > 0) {
-				/* killed for memory: back to wait, not a failure */
-				if (b->status->edge_requeued)
-					b->status->edge_requeued(b->status, j->user, why.s);
-				buf_free(&why);
-				exec_job_free(j);
-				continue;
-			}
-			struct buf out = {0};
-			buf_add(&out, j->output.s ? j->output.s : "", j->output.len);
-			if (m < 0) {
-				if (out.len && out.s[out.len - 1] != '\n')
-					buf_addc(&out, '\n');
-				buf_add(&out, why.s, why.len);
-				buf_addc(&out, '\n');
-				ok = false;
-			} else {
-				mem_record_run(b, j);
-			}
-			buf_free(&why);
-			int r = finish_edge(b, j->user, ok, buf_cstr(&out), out.len, err);
-			buf_free(&out);
-			exec_job_free(j);
-			if (r < 0) {
-				cleanup(b);
-				goto done;
-			}
-			if (!ok && failures_allowed)
+			if (failed && failures_allowed)
 				failures_allowed--;
 			continue;
 		}

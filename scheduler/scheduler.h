@@ -124,6 +124,10 @@ struct builder {
 };
 
 void sched_grow(struct builder *b, size_t id);
+/* Remove what a stopped job may have half-written: an output whose mtime
+ * moved, and every output when the rule has a depfile (its deps may be
+ * stale), and the depfile. */
+void remove_partial_outputs(struct builder *b, struct edge *e);
 /* The scheduler's state of e. The table grows when the graph does (the
  * dep loader and dyndep files add edges): a pointer into it is good until
  * the next sched() of an edge never seen before. */
