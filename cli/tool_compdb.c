@@ -98,16 +98,25 @@ static char *working_dir(void)
 	}
 }
 
-int tool_compdb(struct tool_ctx *t, int argc, char **argv)
+/* The compdb tools' one option, -x; false on any other (the caller prints
+ * its usage). */
+static bool read_expand_flag(int argc, char **argv, bool *expand)
 {
-	bool expand = false;
+	*expand = false;
 	optind = 0;
 	int opt;
 	while ((opt = getopt(argc, argv, "hx")) != -1) {
-		if (opt == 'x') {
-			expand = true;
-			continue;
-		}
+		if (opt != 'x')
+			return false;
+		*expand = true;
+	}
+	return true;
+}
+
+int tool_compdb(struct tool_ctx *t, int argc, char **argv)
+{
+	bool expand;
+	if (!read_expand_flag(argc, argv, &expand)) {
 		printf("usage: ninja -t compdb [options] [rules]\n"
 		       "\n"
 		       "options:\n"
@@ -174,14 +183,8 @@ static void compdb_targets_usage(void)
  * fatal: ..."), exit status 1, as ninja's Fatal. */
 int tool_compdb_targets(struct tool_ctx *t, int argc, char **argv)
 {
-	bool expand = false;
-	optind = 0;
-	int opt;
-	while ((opt = getopt(argc, argv, "hx")) != -1) {
-		if (opt == 'x') {
-			expand = true;
-			continue;
-		}
+	bool expand;
+	if (!read_expand_flag(argc, argv, &expand)) {
 		compdb_targets_usage();
 		return 1;
 	}

@@ -233,17 +233,28 @@ int js_slot_reclaim(struct js_slot *slot)
 /* ---- client ---- */
 
 /* The value of the last --jobserver-auth= or --jobserver-fds= in flags. */
+/* The next space-separated word of *p (NULL at the end); *p moves past it. */
+static const char *next_word(const char **p, const char **end)
+{
+	while (**p == ' ')
+		(*p)++;
+	if (!**p)
+		return NULL;
+	const char *w = *p;
+	*end = w;
+	while (**end && **end != ' ')
+		(*end)++;
+	*p = *end;
+	return w;
+}
+
 static char *auth_of(const char *flags)
 {
 	const char *best = NULL;
 	size_t blen = 0;
 	const char *keys[] = {"--jobserver-auth=", "--jobserver-fds="};
-	for (const char *p = flags; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
+	const char *p, *end;
+	for (const char *rest = flags; (p = next_word(&rest, &end));) {
 		for (int k = 0; k < 2; k++) {
 			size_t kl = strlen(keys[k]);
 			if ((size_t)(end - p) > kl && strncmp(p, keys[k], kl) == 0) {
@@ -251,7 +262,6 @@ static char *auth_of(const char *flags)
 				blen = (size_t)(end - p) - kl;
 			}
 		}
-		p = end;
 	}
 	return best ? xstrndup(best, blen) : NULL;
 }
@@ -346,18 +356,13 @@ void js_strip_env_flags(void)
 	if (!flags)
 		return;
 	struct buf b = {0};
-	for (const char *p = flags; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
-		if (end > p && strncmp(p, "--jobserver-", 12) != 0) {
+	const char *p, *end;
+	for (const char *rest = flags; (p = next_word(&rest, &end));) {
+		if (strncmp(p, "--jobserver-", 12) != 0) {
 			if (b.len)
 				buf_addc(&b, ' ');
 			buf_add(&b, p, (size_t)(end - p));
 		}
-		p = end;
 	}
 	setenv("MAKEFLAGS", buf_cstr(&b), 1);
 	buf_free(&b);

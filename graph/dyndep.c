@@ -22,19 +22,29 @@ struct ddparser {
 	size_t n, cap;
 };
 
-static int dd_version(struct ddparser *p, struct err *err)
+/* "name = value", the value evaluated into p->tmp; the name must be want. */
+static int dd_let(struct ddparser *p, const char *want, const char *what,
+		  struct err *err)
 {
 	const char *name;
 	size_t len;
 	struct evalstr val;
 	if (lexer_let(&p->lx, &name, &len, &val, err) < 0)
 		return -1;
-	if (len != 20 || memcmp(name, "ninja_dyndep_version", 20) != 0) {
-		lexer_error(&p->lx, err, "expected 'ninja_dyndep_version = ...'");
+	if (len != strlen(want) || memcmp(name, want, len) != 0) {
+		lexer_error(&p->lx, err, "%s", what);
 		return -1;
 	}
 	buf_clear(&p->tmp);
 	evalstr_eval_scope(&val, p->env, &p->tmp);
+	return 0;
+}
+
+static int dd_version(struct ddparser *p, struct err *err)
+{
+	if (dd_let(p, "ninja_dyndep_version",
+		   "expected 'ninja_dyndep_version = ...'", err) < 0)
+		return -1;
 	const char *v = buf_cstr(&p->tmp);
 	int major, minor;
 	parse_version(v, &major, &minor);
@@ -140,17 +150,8 @@ static int dd_edge(struct ddparser *p, struct err *err)
 	if (lexer_expect(&p->lx, TOK_NEWLINE, err) < 0)
 		return -1;
 	if (lexer_peek(&p->lx, TOK_INDENT)) {
-		const char *key;
-		size_t klen;
-		struct evalstr val;
-		if (lexer_let(&p->lx, &key, &klen, &val, err) < 0)
+		if (dd_let(p, "restat", "binding is not 'restat'", err) < 0)
 			return -1;
-		if (klen != 6 || memcmp(key, "restat", 6) != 0) {
-			lexer_error(&p->lx, err, "binding is not 'restat'");
-			return -1;
-		}
-		buf_clear(&p->tmp);
-		evalstr_eval_scope(&val, p->env, &p->tmp);
 		dd->restat = p->tmp.len > 0;
 	}
 	return 0;

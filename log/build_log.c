@@ -235,14 +235,7 @@ static int open_append(struct build_log *bl, struct state *st,
 int build_log_open(struct build_log *bl, struct state *st, const char *path,
 		   struct err *err)
 {
-	if (bl->fd >= 0) {
-		close(bl->fd);
-		bl->fd = -1;
-	}
-	if (!bl->path || strcmp(bl->path, path) != 0) {
-		free(bl->path);
-		bl->path = xstrdup(path);
-	}
+	log_reopen_at(&bl->fd, &bl->path, path);
 	bl->write_version = build_log_write_version(bl->version);
 	if (bl->needs_recompact && build_log_recompact(bl, st, err) < 0)
 		return -1;

@@ -185,14 +185,7 @@ static int open_append(struct deps_log *dl, const char *path, struct err *err)
 int deps_log_open(struct deps_log *dl, struct state *st, const char *path,
 		  struct err *err)
 {
-	if (dl->fd >= 0) {
-		close(dl->fd);
-		dl->fd = -1;
-	}
-	if (!dl->path || strcmp(dl->path, path) != 0) {
-		free(dl->path);
-		dl->path = xstrdup(path);
-	}
+	log_reopen_at(&dl->fd, &dl->path, path);
 	if (dl->needs_recompact && deps_log_recompact(dl, st, err) < 0)
 		return -1;
 	return dl->fd >= 0 ? 0 : open_append(dl, path, err);

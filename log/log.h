@@ -42,6 +42,9 @@ struct build_log {
  * is written in the newest version. */
 int build_log_write_version(int found_version);
 
+/* Before a log is opened (again): close *fd if open, and remember path. */
+void log_reopen_at(int *fd, char **path, const char *newpath);
+
 void build_log_init(struct build_log *bl);
 /* The scan's question (struct log_ops) answered by this log; load and open
  * attach the log to the state themselves. */
