@@ -56,6 +56,20 @@ static int dd_version(struct ddparser *p, struct err *err)
 }
 
 /* Read paths until an empty one, evaluated and interned. */
+/* A path, evaluated and canonicalised into p->tmp (*len long). */
+static int dd_path(struct ddparser *p, const struct evalstr *es, size_t *len,
+		   struct err *err)
+{
+	buf_clear(&p->tmp);
+	evalstr_eval_scope(es, p->env, &p->tmp);
+	*len = p->tmp.len;
+	if (*len == 0) {
+		lexer_error(&p->lx, err, "empty path");
+		return -1;
+	}
+	return path_canon(p->tmp.s, len, err);
+}
+
 static int dd_paths(struct ddparser *p, struct node ***out, size_t *n,
 		    struct err *err)
 {
@@ -66,14 +80,8 @@ static int dd_paths(struct ddparser *p, struct node ***out, size_t *n,
 			return -1;
 		if (evalstr_empty(&es))
 			return 0;
-		buf_clear(&p->tmp);
-		evalstr_eval_scope(&es, p->env, &p->tmp);
-		size_t len = p->tmp.len;
-		if (len == 0) {
-			lexer_error(&p->lx, err, "empty path");
-			return -1;
-		}
-		if (path_canon(p->tmp.s, &len, err) < 0)
+		size_t len;
+		if (dd_path(p, &es, &len, err) < 0)
 			return -1;
 		xgrow((void **)out, &cap, *n + 1, sizeof(**out));
 		(*out)[(*n)++] = state_node(p->st, p->tmp.s, len);
@@ -89,14 +97,8 @@ static int dd_edge(struct ddparser *p, struct err *err)
 		lexer_error(&p->lx, err, "expected path");
 		return -1;
 	}
-	buf_clear(&p->tmp);
-	evalstr_eval_scope(&es, p->env, &p->tmp);
-	size_t len = p->tmp.len;
-	if (len == 0) {
-		lexer_error(&p->lx, err, "empty path");
-		return -1;
-	}
-	if (path_canon(p->tmp.s, &len, err) < 0)
+	size_t len;
+	if (dd_path(p, &es, &len, err) < 0)
 		return -1;
 	struct node *n = state_lookup(p->st, p->tmp.s, len);
 	if (!n || !n->in_edge) {

@@ -107,13 +107,9 @@ int build_log_load(struct build_log *bl, struct state *st, const char *path,
 {
 	char *data;
 	size_t len;
-	if (read_file(path, &data, &len, err) < 0) {
-		if (errno == ENOENT) {
-			err_clear(err);
-			return 0;
-		}
-		return -1;
-	}
+	int found = log_read(path, &data, &len, err);
+	if (found <= 0)
+		return found;
 	if (len == 0) {
 		free(data);
 		return 0;

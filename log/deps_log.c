@@ -99,13 +99,9 @@ int deps_log_load(struct deps_log *dl, struct state *st, const char *path,
 {
 	char *data;
 	size_t len;
-	if (read_file(path, &data, &len, err) < 0) {
-		if (errno == ENOENT) {
-			err_clear(err);
-			return 0;
-		}
-		return -1;
-	}
+	int found = log_read(path, &data, &len, err);
+	if (found <= 0)
+		return found;
 	int32_t version = 0;
 	if (len >= HEADER_LEN)
 		memcpy(&version, data + SIGNATURE_LEN, 4);

@@ -44,6 +44,8 @@ int build_log_write_version(int found_version);
 
 /* Before a log is opened (again): close *fd if open, and remember path. */
 void log_reopen_at(int *fd, char **path, const char *newpath);
+/* A log's whole file: 1 read, 0 there is none (ENOENT), -1 error. */
+int log_read(const char *path, char **data, size_t *len, struct err *err);
 
 void build_log_init(struct build_log *bl);
 /* The scan's question (struct log_ops) answered by this log; load and open
