@@ -447,7 +447,20 @@ static void session_free(struct session *s)
 	s->build_dir = NULL;
 }
 
-/* ninja's RebuildManifest: 1 rebuilt (reload), 0 nothing to do, -1 error. */
+/* ninja finds an unknown placeholder in $NINJA_STATUS at the first status
+ * line and exits; nj's printer cannot stop a build, so the format is
+ * checked as each build starts. False after "ninja: fatal: ...". */
+static bool status_format_ok(struct session *s)
+{
+	char bad;
+	if (printer_check_format(s->printer, &bad) == 0)
+		return true;
+	fatal(s->o, "unknown placeholder '%%%c' in $NINJA_STATUS", bad);
+	return false;
+}
+
+/* ninja's RebuildManifest: 1 rebuilt (reload), 0 nothing to do, -1 error
+ * (in err, or a fatal one already printed: s->o->fatal). */
 static int rebuild_manifest(struct session *s, struct err *err)
 {
 	struct node *n = state_lookup_canon(&s->st, s->o->input_file, err);
@@ -466,7 +479,7 @@ static int rebuild_manifest(struct session *s, struct err *err)
 	stat_ahead_stop(s->stat_ahead);
 	s->stat_ahead = NULL;
 	session_load_history(s);
-	if (builder_build(&b, err) < 0)
+	if (!status_format_ok(s) || builder_build(&b, err) < 0)
 		goto out;
 	/* A restat may have found the manifest unchanged after all. */
 	rc = n->dirty ? 1 : 0;
@@ -562,6 +575,10 @@ static int run_build(struct session *s, int argc, char **argv)
 		goto out;
 	}
 	session_load_history(s);
+	if (!status_format_ok(s)) {
+		rc = 1;
+		goto out;
+	}
 	t0 = exec_now_ns();
 	int built = builder_build(&b, &err);
 	metric_add("build", t0);
@@ -612,7 +629,9 @@ static int run(struct options *o, struct printer *printer, int argc,
 			continue;
 		}
 		if (r < 0) {
-			if (strstr(err.msg, "interrupted by user")) {
+			if (o->fatal) {
+				rc = 1;
+			} else if (strstr(err.msg, "interrupted by user")) {
 				printer_info(printer, "build stopped: %s.", err.msg);
 				rc = 2;
 			} else {
