@@ -28,6 +28,10 @@ struct printer {
 
 void printer_init(struct printer *p, enum verbosity v, int parallelism);
 void printer_free(struct printer *p);
+/* 0 if every placeholder of $NINJA_STATUS is known (or no status line is
+ * printed), else -1 with the first unknown one in *bad. Checked before
+ * each build, so that the status line never has to stop one. */
+int printer_check_format(const struct printer *p, char *bad);
 /* "ninja: MSG" on stdout. */
 void printer_info(struct printer *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

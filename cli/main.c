@@ -21,6 +21,7 @@ struct options {
 	const char *tool;
 	bool dupbuild_err, phonycycle_err;
 	bool explain, stats;
+	bool fatal; /* a fatal error was printed: no -d stats table */
 	enum verbosity verbosity;
 	struct build_config cfg;
 };
@@ -62,8 +63,12 @@ static void usage(const struct build_config *cfg)
 		NINJA_VERSION, cfg->parallelism);
 }
 
-static void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void fatal(const char *fmt, ...)
+/* ninja's Fatal: "ninja: fatal: MSG" on stderr; returns the exit status,
+ * 1, for the caller to hand up to main. ninja exits on the spot, so main
+ * prints no -d stats table after it. */
+static int fatal(struct options *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int fatal(struct options *o, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -72,7 +77,8 @@ static void fatal(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	exit(1);
+	o->fatal = true;
+	return 1;
 }
 
 static int guess_parallelism(void)
@@ -200,21 +206,21 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		case 'j': {
 			long v = strtol(optarg, &end, 10);
 			if (*end != 0 || v < 0 || end == optarg)
-				fatal("invalid -j parameter");
+				return fatal(o, "invalid -j parameter");
 			o->cfg.parallelism = v > 0 && v < INT_MAX ? (int)v : INT_MAX;
 			break;
 		}
 		case 'k': {
 			long v = strtol(optarg, &end, 10);
 			if (*end != 0 || end == optarg)
-				fatal("-k parameter not numeric; did you mean -k 0?");
+				return fatal(o, "-k parameter not numeric; did you mean -k 0?");
 			o->cfg.failures_allowed = v > 0 && v < INT_MAX ? (int)v : INT_MAX;
 			break;
 		}
 		case 'l': {
 			double v = strtod(optarg, &end);
 			if (end == optarg)
-				fatal("-l parameter not numeric: did you mean -l 0.0?");
+				return fatal(o, "-l parameter not numeric: did you mean -l 0.0?");
 			o->cfg.max_load = v;
 			break;
 		}
@@ -241,13 +247,13 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		case OPT_MEM_LIMIT:
 			if (parse_size(optarg, strlen(optarg), &o->cfg.mem_limit) < 0 ||
 			    o->cfg.mem_limit <= 0)
-				fatal("invalid --mem-limit '%s' (a size like 8G or 512M)",
-				      optarg);
+				return fatal(o, "invalid --mem-limit '%s' (a size like 8G or 512M)",
+					     optarg);
 			break;
 		case OPT_MEM_FLOOR:
 			if (parse_size(optarg, strlen(optarg), &o->cfg.mem_floor) < 0)
-				fatal("invalid --mem-floor '%s' (a size like 1G or 512M)",
-				      optarg);
+				return fatal(o, "invalid --mem-floor '%s' (a size like 1G or 512M)",
+					     optarg);
 			break;
 		case OPT_MEM:
 			if (strcmp(optarg, "off") == 0)
@@ -255,7 +261,8 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 			else if (strcmp(optarg, "on") == 0)
 				o->cfg.mem_off = false;
 			else
-				fatal("invalid --mem '%s' (on or off)", optarg);
+				return fatal(o, "invalid --mem '%s' (on or off)",
+					     optarg);
 			break;
 		case OPT_JOBSERVER:
 			if (strcmp(optarg, "pipe") == 0)
@@ -265,8 +272,8 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 			else if (strcmp(optarg, "off") == 0)
 				o->cfg.jobserver = JS_OFF;
 			else
-				fatal("invalid --jobserver '%s' (pipe, fifo or off)",
-				      optarg);
+				return fatal(o, "invalid --jobserver '%s' (pipe, fifo or off)",
+					     optarg);
 			break;
 		case OPT_VERSION:
 			printf("%s\n", NINJA_VERSION);
@@ -344,11 +351,13 @@ static int session_load(struct session *s)
 	int loaded = manifest_load(&s->st, o->input_file, &err);
 	metric_add(".ninja parse", t0);
 	if (loaded < 0) {
+		int rc = 1;
 		if (err.fatal)
-			fatal("%s", err.msg);
-		cli_error("%s", err.msg);
+			rc = fatal(o, "%s", err.msg);
+		else
+			cli_error("%s", err.msg);
 		err_clear(&err);
-		return 1;
+		return rc;
 	}
 	const struct scope_val *bd = scope_lookup(s->st.root, "builddir", 8);
 	s->build_dir = bd ? xstrndup(bd->s, bd->len) : NULL;
@@ -438,7 +447,20 @@ static void session_free(struct session *s)
 	s->build_dir = NULL;
 }
 
-/* ninja's RebuildManifest: 1 rebuilt (reload), 0 nothing to do, -1 error. */
+/* ninja finds an unknown placeholder in $NINJA_STATUS at the first status
+ * line and exits; nj's printer cannot stop a build, so the format is
+ * checked as each build starts. False after "ninja: fatal: ...". */
+static bool status_format_ok(struct session *s)
+{
+	char bad;
+	if (printer_check_format(s->printer, &bad) == 0)
+		return true;
+	fatal(s->o, "unknown placeholder '%%%c' in $NINJA_STATUS", bad);
+	return false;
+}
+
+/* ninja's RebuildManifest: 1 rebuilt (reload), 0 nothing to do, -1 error
+ * (in err, or a fatal one already printed: s->o->fatal). */
 static int rebuild_manifest(struct session *s, struct err *err)
 {
 	struct node *n = state_lookup_canon(&s->st, s->o->input_file, err);
@@ -457,7 +479,7 @@ static int rebuild_manifest(struct session *s, struct err *err)
 	stat_ahead_stop(s->stat_ahead);
 	s->stat_ahead = NULL;
 	session_load_history(s);
-	if (builder_build(&b, err) < 0)
+	if (!status_format_ok(s) || builder_build(&b, err) < 0)
 		goto out;
 	/* A restat may have found the manifest unchanged after all. */
 	rc = n->dirty ? 1 : 0;
@@ -553,12 +575,16 @@ static int run_build(struct session *s, int argc, char **argv)
 		goto out;
 	}
 	session_load_history(s);
+	if (!status_format_ok(s)) {
+		rc = 1;
+		goto out;
+	}
 	t0 = exec_now_ns();
 	int built = builder_build(&b, &err);
 	metric_add("build", t0);
-	if (built < 0) {
-		if (err.fatal)
-			fatal("%s", err.msg);
+	if (built < 0 && err.fatal) {
+		rc = fatal(s->o, "%s", err.msg);
+	} else if (built < 0) {
 		printer_info(s->printer, "build stopped: %s.", err.msg);
 		rc = strstr(err.msg, "interrupted by user") ? 2 : 1;
 	}
@@ -576,13 +602,14 @@ static int run(struct options *o, struct printer *printer, int argc,
 	if (o->tool && strcmp(o->tool, "list") == 0)
 		return tool_list();
 	if (o->tool && !tool_exists(o->tool))
-		fatal("unknown tool '%s'", o->tool);
+		return fatal(o, "unknown tool '%s'", o->tool);
 	if (o->working_dir) {
 		/* The quotes are what Emacs looks for to follow the directory. */
 		if (!o->tool && o->verbosity != VERB_NO_STATUS)
 			printer_info(printer, "Entering directory `%s'", o->working_dir);
 		if (chdir(o->working_dir) < 0)
-			fatal("chdir to '%s' - %s", o->working_dir, strerror(errno));
+			return fatal(o, "chdir to '%s' - %s", o->working_dir,
+				     strerror(errno));
 	}
 	enum { CYCLE_LIMIT = 100 };
 	for (int cycle = 1; cycle <= CYCLE_LIMIT; cycle++) {
@@ -602,7 +629,9 @@ static int run(struct options *o, struct printer *printer, int argc,
 			continue;
 		}
 		if (r < 0) {
-			if (strstr(err.msg, "interrupted by user")) {
+			if (o->fatal) {
+				rc = 1;
+			} else if (strstr(err.msg, "interrupted by user")) {
 				printer_info(printer, "build stopped: %s.", err.msg);
 				rc = 2;
 			} else {
@@ -643,7 +672,7 @@ int main(int argc, char **argv)
 	struct printer printer;
 	printer_init(&printer, o.verbosity, o.cfg.parallelism);
 	rc = run(&o, &printer, argc, argv);
-	if (o.stats)
+	if (o.stats && !o.fatal)
 		metrics_report();
 	printer_free(&printer);
 	return rc;

@@ -130,8 +130,31 @@ static void add_hms(struct buf *out, double secs)
 		buf_printf(out, "%02ld:%02ld", s / 60, s % 60);
 }
 
-/* Expand NINJA_STATUS; returns -1 on an unknown placeholder. */
-static int format_status(struct printer *p, struct buf *out, char *bad)
+/* The placeholders format_status expands: the cases of its switch. */
+static bool known_placeholder(char c)
+{
+	return c && strchr("%strufocpeMwEW", c);
+}
+
+int printer_check_format(const struct printer *p, char *bad)
+{
+	if (p->verbosity == VERB_QUIET || p->verbosity == VERB_NO_STATUS)
+		return 0; /* no status line is printed */
+	for (const char *s = p->format; *s; s++) {
+		if (*s != '%')
+			continue;
+		s++;
+		if (!known_placeholder(*s)) {
+			*bad = *s;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Expand NINJA_STATUS, whose placeholders printer_check_format accepted
+ * before the build. */
+static void format_status(struct printer *p, struct buf *out)
 {
 	for (const char *s = p->format; *s; s++) {
 		if (*s != '%') {
@@ -185,13 +208,11 @@ static int format_status(struct printer *p, struct buf *out, char *bad)
 				add_hms(out, eta);
 			break;
 		default:
-			*bad = *s;
-			return -1;
+			return; /* refused by printer_check_format */
 		}
 		if (!*s)
 			break;
 	}
-	return 0;
 }
 
 static void print_status(struct printer *p, struct edge *e)
@@ -206,21 +227,13 @@ static void print_status(struct printer *p, struct edge *e)
 		buf_clear(&desc);
 		edge_binding(e, "command", &desc);
 	}
-	char bad = 0;
 	/* On a terminal the default line also shows memory; piped output
 	 * stays exactly ninja's. */
 	const char *fmt = p->format;
 	if (p->format_default && p->smart && p->ops.mem)
 		p->format = "[%f/%t %M] ";
-	int rc = format_status(p, &line, &bad);
+	format_status(p, &line);
 	p->format = fmt;
-	if (rc < 0) {
-		fflush(stdout);
-		fprintf(stderr,
-			"ninja: fatal: unknown placeholder '%%%c' in $NINJA_STATUS\n",
-			bad);
-		exit(1);
-	}
 	buf_add(&line, desc.s ? desc.s : "", desc.len);
 	print_line(p, &line, !full);
 	buf_free(&desc);

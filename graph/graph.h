@@ -52,9 +52,10 @@ struct node {
 	struct edge **validation_out_edges;
 	size_t nvalidation_out_edges, validation_out_edges_cap;
 
-	/* .ninja_log: filled by log_load, updated after each run. */
+	/* .ninja_log: filled by build_log_load, updated by build_log_record. */
 	bool has_log;
-	uint64_t log_hash;    /* as written; its function depends on log version */
+	uint64_t log_hash; /* as logged: the log version's hash function, or
+			    * MurmurHash64A from an older ninja sharing the log */
 	int64_t log_mtime;    /* restat mtime recorded in the log */
 	int32_t log_start_ms, log_end_ms;
 
@@ -67,10 +68,8 @@ struct pool {
 	char *name;
 	int depth; /* 0: unlimited */
 	int64_t mem; /* "mem =" of the pool: each edge's weight; -1 if none */
-	int current;
-	/* Edges waiting for a slot, in arrival order. */
-	struct edge **delayed;
-	size_t ndelayed, delayed_cap, delayed_head;
+	int current; /* edges of the pool running; the scheduler's, as are the
+		      * edges waiting for a slot (struct builder's pool_waits) */
 };
 
 /* Rule bindings stay unevaluated: they are evaluated per edge. */
@@ -85,7 +84,9 @@ enum visit { VISIT_NONE, VISIT_IN_STACK, VISIT_DONE };
 struct edge {
 	struct rule *rule;
 	struct pool *pool;
-	struct scope *env; /* the edge's own bindings; parent is its file scope */
+	/* The edge's own bindings, whose parent is its file scope; or, for an
+	 * edge without bindings, that file scope itself (see own_env). */
+	struct scope *env;
 	/* inputs: [explicit | implicit | order-only] */
 	struct node **inputs; /* arena; grows when deps are loaded */
 	size_t ninputs, inputs_cap;
@@ -127,12 +128,13 @@ static inline bool edge_is_implicit(const struct edge *e, size_t i)
 	return i >= edge_explicit_ins(e) && !edge_is_order_only(e, i);
 }
 
-/* How to treat a duplicate output or a phony self-reference. */
+/* What the command line asks of the graph: how to treat a duplicate output
+ * or a phony self-reference, and whether to explain why outputs are dirty. */
 struct graph_options {
 	bool dupbuild_err;   /* -w dupbuild=err (default) */
 	bool phonycycle_err; /* -w phonycycle=err (default warn) */
 	bool explain;        /* -d explain */
-	FILE *explain_out;
+	FILE *explain_out;   /* where -d explain writes; NULL: stderr */
 };
 
 struct state {
@@ -162,8 +164,8 @@ struct state {
 };
 
 void state_init(struct state *st);
-/* "ninja: warning: ..." through st->warn (which keeps the status line
- * whole) or, without one, on stderr. */
+/* "ninja: warning: ..." through st->warn (cli's, which flushes stdout
+ * first so the two streams stay in order) or, without one, on stderr. */
 void state_warn(struct state *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Make a scope that state_free will free. */
@@ -171,13 +173,16 @@ void state_track_scope(struct state *st, struct scope *sc);
 void state_free(struct state *st);
 
 /* ---- paths ---------------------------------------------------------------
- * Canonicalise in place (collapse "./", "x/..", "//"), ninja's rules.
- * Returns the new length; -1 with err on an empty path. */
+ * Canonicalise in place (collapse "./", "x/..", "//"), ninja's rules: path
+ * holds *len bytes and a NUL after them. Returns 0 with the new length in
+ * *len (and a NUL after it); -1 with err on an empty path or one of more
+ * than 60 components. */
 int path_canon(char *path, size_t *len, struct err *err);
 /* Intern a canonical path. */
 struct node *state_node(struct state *st, const char *path, size_t len);
 struct node *state_lookup(const struct state *st, const char *path, size_t len);
-/* Canonicalise a copy and look it up (for command-line targets). */
+/* Canonicalise a copy and look it up: NULL with err set for a path that
+ * cannot be canonicalised, NULL alone for an unknown one. */
 struct node *state_lookup_canon(struct state *st, const char *path,
 				struct err *err);
 /* Suggest a near spelling, for "unknown target" errors. */
@@ -200,7 +205,8 @@ struct rule *scope_rule(const struct scope *sc, const char *name, size_t len);
 
 /* Evaluate a variable for an edge as ninja does: $in/$out/$in_newline, the
  * edge's bindings, the rule's (evaluated in the edge's context), then the
- * file scope. shell_escape applies to $in/$out (commands), not to paths. */
+ * file scope. edge_binding shell-escapes the paths of $in/$out (for
+ * commands); edge_binding_raw does not (for paths: depfile, dyndep). */
 void edge_binding(const struct edge *e, const char *name, struct buf *out);
 void edge_binding_raw(const struct edge *e, const char *name, struct buf *out);
 bool edge_binding_bool(const struct edge *e, const char *name);
@@ -224,8 +230,10 @@ int manifest_parse_string(struct state *st, const char *filename,
 int dyndep_load(struct state *st, struct node *dyndep_file, struct err *err);
 
 /* ---- dirty scanning ------------------------------------------------------- */
-/* Stat a node (once per build unless forced). Returns -1 on an I/O error
- * other than "does not exist". */
+/* Stat a node, or take a stat-ahead worker's result (see
+ * stat_claim_for_main): sets mtime and exists_known. It always stats; the
+ * scan calls it only for nodes not yet stat'ed this build. Returns -1 on an
+ * I/O error other than "does not exist". */
 int node_stat(struct node *n, struct err *err);
 /* Stat ahead (stat_ahead.c): worker threads stat every node while the
  * caller scans; stop them before anything else reads or writes mtimes (the

@@ -302,130 +302,171 @@ static void warn(struct state *st, const char *fmt, const char *arg)
 	}
 }
 
-static int parse_edge(struct parser *p, struct err *err)
-{
-	struct state *st = p->st;
-	struct pathlist outs = {0}, ins = {0}, vals = {0};
-	int rc = -1;
-	long implicit_outs = 0, implicit = 0, order_only = 0;
+/* A build statement's paths as written, kept unevaluated until the edge's
+ * bindings are read: paths may refer to them. The counts say how many of
+ * the last paths of each list are of the later kind, as struct edge keeps
+ * them. */
+struct edge_paths {
+	struct pathlist outs, ins, vals;
+	long implicit_outs, implicit, order_only;
+};
 
-	if (read_paths(p, &outs, err) < 0)
-		goto out;
+static void edge_paths_free(struct edge_paths *ep)
+{
+	free(ep->outs.v);
+	free(ep->ins.v);
+	free(ep->vals.v);
+}
+
+/* "OUT... | IMPLICIT_OUT... :" */
+static int read_outputs(struct parser *p, struct edge_paths *ep,
+			struct err *err)
+{
+	if (read_paths(p, &ep->outs, err) < 0)
+		return -1;
 	if (lexer_peek(&p->lx, TOK_PIPE) &&
-	    (implicit_outs = read_paths(p, &outs, err)) < 0)
-		goto out;
-	if (outs.n == 0) {
+	    (ep->implicit_outs = read_paths(p, &ep->outs, err)) < 0)
+		return -1;
+	if (ep->outs.n == 0) {
 		lexer_error(&p->lx, err, "expected path");
-		goto out;
+		return -1;
 	}
-	if (lexer_expect(&p->lx, TOK_COLON, err) < 0)
-		goto out;
+	return lexer_expect(&p->lx, TOK_COLON, err);
+}
+
+static struct rule *read_rule_name(struct parser *p, struct err *err)
+{
 	const char *rname;
 	size_t rlen;
 	if (!lexer_ident(&p->lx, &rname, &rlen)) {
 		lexer_error(&p->lx, err, "expected build command name");
-		goto out;
+		return NULL;
 	}
 	struct rule *rule = scope_rule(p->env, rname, rlen);
-	if (!rule) {
-		lexer_error(&p->lx, err, "unknown build rule '%.*s'", (int)rlen, rname);
-		goto out;
-	}
-	if (read_paths(p, &ins, err) < 0)
-		goto out;
-	if (lexer_peek(&p->lx, TOK_PIPE) &&
-	    (implicit = read_paths(p, &ins, err)) < 0)
-		goto out;
-	if (lexer_peek(&p->lx, TOK_PIPE2) &&
-	    (order_only = read_paths(p, &ins, err)) < 0)
-		goto out;
-	if (lexer_peek(&p->lx, TOK_PIPEAT) && read_paths(p, &vals, err) < 0)
-		goto out;
-	if (lexer_expect(&p->lx, TOK_NEWLINE, err) < 0)
-		goto out;
+	if (!rule)
+		lexer_error(&p->lx, err, "unknown build rule '%.*s'", (int)rlen,
+			    rname);
+	return rule;
+}
 
-	/* Edge bindings are rare: an edge without any shares its file scope. */
-	struct scope *env = p->env;
-	bool has_indent = lexer_peek(&p->lx, TOK_INDENT);
-	if (has_indent) {
-		env = scope_new(&st->arena, p->env);
-		state_track_scope(st, env);
-	}
-	while (has_indent) {
+/* "IN... | IMPLICIT... || ORDER_ONLY... |@ VALIDATION...", to the end of
+ * the line. */
+static int read_inputs(struct parser *p, struct edge_paths *ep,
+		       struct err *err)
+{
+	if (read_paths(p, &ep->ins, err) < 0)
+		return -1;
+	if (lexer_peek(&p->lx, TOK_PIPE) &&
+	    (ep->implicit = read_paths(p, &ep->ins, err)) < 0)
+		return -1;
+	if (lexer_peek(&p->lx, TOK_PIPE2) &&
+	    (ep->order_only = read_paths(p, &ep->ins, err)) < 0)
+		return -1;
+	if (lexer_peek(&p->lx, TOK_PIPEAT) && read_paths(p, &ep->vals, err) < 0)
+		return -1;
+	return lexer_expect(&p->lx, TOK_NEWLINE, err);
+}
+
+/* The indented "key = value" lines under a build statement; returns the
+ * edge's scope, or NULL on error. Edge bindings are rare: an edge without
+ * any shares its file scope. */
+static struct scope *read_edge_bindings(struct parser *p, struct err *err)
+{
+	struct state *st = p->st;
+	if (!lexer_peek(&p->lx, TOK_INDENT))
+		return p->env;
+	struct scope *env = scope_new(&st->arena, p->env);
+	state_track_scope(st, env);
+	do {
 		const char *key;
 		size_t keylen;
 		struct evalstr val;
 		if (lexer_let(&p->lx, &key, &keylen, &val, err) < 0)
-			goto out;
+			return NULL;
 		/* ninja evaluates edge bindings in the file scope: they see
 		 * neither $in nor the edge's earlier bindings. */
 		eval_scope(p, &val, p->env);
 		scope_set(env, &st->arena, key, keylen, p->tmp.s ? p->tmp.s : "",
 			  p->tmp.len);
-		has_indent = lexer_peek(&p->lx, TOK_INDENT);
-	}
+	} while (lexer_peek(&p->lx, TOK_INDENT));
+	return env;
+}
 
-	struct edge *e = state_add_edge(st, rule, env);
-	e->own_env = env != p->env;
-	struct buf pool = {0};
-	edge_binding(e, "pool", &pool);
-	if (pool.len) {
-		struct pool *pl = hmap_get(&st->pools, pool.s, pool.len);
+/* The edge's pool and declared memory, which may come from its own
+ * bindings, its rule or the file scope: known only once the edge is made. */
+static int resolve_pool_and_mem(struct parser *p, struct edge *e,
+				struct err *err)
+{
+	struct buf v = {0};
+	int rc = -1;
+	edge_binding(e, "pool", &v);
+	if (v.len) {
+		struct pool *pl = hmap_get(&p->st->pools, v.s, v.len);
 		if (!pl) {
-			lexer_error(&p->lx, err, "unknown pool name '%s'", pool.s);
-			buf_free(&pool);
+			lexer_error(&p->lx, err, "unknown pool name '%s'", v.s);
 			goto out;
 		}
 		e->pool = pl;
 	}
-	buf_clear(&pool);
-	edge_binding(e, "mem", &pool);
-	if (pool.len && parse_size(pool.s, pool.len, &e->mem_declared) < 0) {
-		lexer_error(&p->lx, err, "invalid mem size '%s'%s", pool.s, SIZE_HINT);
-		buf_free(&pool);
+	buf_clear(&v);
+	edge_binding(e, "mem", &v);
+	if (v.len && parse_size(v.s, v.len, &e->mem_declared) < 0) {
+		lexer_error(&p->lx, err, "invalid mem size '%s'%s", v.s, SIZE_HINT);
 		goto out;
 	}
-	if (!pool.len)
+	if (!v.len)
 		e->mem_declared = e->pool->mem;
-	buf_free(&pool);
+	rc = 0;
+out:
+	buf_free(&v);
+	return rc;
+}
 
-	for (size_t i = 0; i < outs.n; i++) {
-		if (eval_path(p, &outs.v[i], env, err) < 0)
-			goto out;
+/* An output that already has an edge is an error, or with -w dupbuild=warn
+ * a warning and the output is left to its first edge (and no longer counted
+ * in ep->implicit_outs if it was one of those). */
+static int add_outputs(struct parser *p, struct edge *e, struct scope *env,
+		       struct edge_paths *ep, struct err *err)
+{
+	struct state *st = p->st;
+	for (size_t i = 0; i < ep->outs.n; i++) {
+		if (eval_path(p, &ep->outs.v[i], env, err) < 0)
+			return -1;
 		struct node *n = state_node(st, p->tmp.s, p->tmp.len);
 		if (n->in_edge) {
 			if (st->opt.dupbuild_err) {
 				lexer_error(&p->lx, err, "multiple rules generate %s",
 					    n->path);
-				goto out;
+				return -1;
 			}
 			warn(st, "multiple rules generate %s. builds involving "
 				 "this target will not be correct; continuing "
 				 "anyway", n->path);
-			if (outs.n - i <= (size_t)implicit_outs)
-				implicit_outs--;
+			if (ep->outs.n - i <= (size_t)ep->implicit_outs)
+				ep->implicit_outs--;
 			continue;
 		}
 		edge_add_output(st, e, n);
 	}
-	if (e->noutputs == 0) {
-		/* Every output already has an edge: drop this one before it is
-		 * connected to its inputs. */
-		st->nedges--;
-		rc = 0;
-		goto out;
-	}
-	e->nimplicit_outs = (size_t)implicit_outs;
-	for (size_t i = 0; i < ins.n; i++) {
-		if (eval_path(p, &ins.v[i], env, err) < 0)
-			goto out;
+	return 0;
+}
+
+/* The inputs, then the validations: nodes built along with the edge's
+ * outputs that nothing depends on. */
+static int add_inputs(struct parser *p, struct edge *e, struct scope *env,
+		      const struct edge_paths *ep, struct err *err)
+{
+	struct state *st = p->st;
+	for (size_t i = 0; i < ep->ins.n; i++) {
+		if (eval_path(p, &ep->ins.v[i], env, err) < 0)
+			return -1;
 		edge_add_input(st, e, state_node(st, p->tmp.s, p->tmp.len));
 	}
-	e->nimplicit = (size_t)implicit;
-	e->norder_only = (size_t)order_only;
-	for (size_t i = 0; i < vals.n; i++) {
-		if (eval_path(p, &vals.v[i], env, err) < 0)
-			goto out;
+	e->nimplicit = (size_t)ep->implicit;
+	e->norder_only = (size_t)ep->order_only;
+	for (size_t i = 0; i < ep->vals.n; i++) {
+		if (eval_path(p, &ep->vals.v[i], env, err) < 0)
+			return -1;
 		struct node *n = state_node(st, p->tmp.s, p->tmp.len);
 		arena_grow(&st->arena, (void **)&e->validations,
 			   &e->validations_cap, e->nvalidations + 1,
@@ -437,53 +478,98 @@ static int parse_edge(struct parser *p, struct err *err)
 			   sizeof(*n->validation_out_edges));
 		n->validation_out_edges[n->nvalidation_out_edges++] = e;
 	}
+	return 0;
+}
 
-	/* Old CMake wrote phony edges that name their own output as an input;
-	 * with -w phonycycle=warn they are filtered out rather than cycles. */
-	if (!st->opt.phonycycle_err && edge_is_phony(e) && e->noutputs == 1 &&
-	    e->nimplicit_outs == 0 && e->nimplicit == 0) {
-		struct node *o = e->outputs[0];
-		size_t j = 0, oo_start = edge_explicit_ins(e), oo_kept = 0;
-		for (size_t i = 0; i < e->ninputs; i++) {
-			if (e->inputs[i] == o)
-				continue;
-			oo_kept += i >= oo_start;
-			e->inputs[j++] = e->inputs[i];
-		}
-		if (j != e->ninputs) {
-			e->ninputs = j;
-			e->norder_only = oo_kept;
-			warn(st, "phony target '%s' names itself as an input; "
-				 "ignoring [-w phonycycle=warn]", o->path);
-		}
+/* Old CMake wrote phony edges that name their own output as an input;
+ * with -w phonycycle=warn they are filtered out rather than cycles. */
+static void drop_phony_self_input(struct state *st, struct edge *e)
+{
+	if (st->opt.phonycycle_err || !edge_is_phony(e) || e->noutputs != 1 ||
+	    e->nimplicit_outs != 0 || e->nimplicit != 0)
+		return;
+	struct node *o = e->outputs[0];
+	size_t j = 0, oo_start = edge_explicit_ins(e), oo_kept = 0;
+	for (size_t i = 0; i < e->ninputs; i++) {
+		if (e->inputs[i] == o)
+			continue;
+		oo_kept += i >= oo_start;
+		e->inputs[j++] = e->inputs[i];
 	}
+	if (j != e->ninputs) {
+		e->ninputs = j;
+		e->norder_only = oo_kept;
+		warn(st, "phony target '%s' names itself as an input; "
+			 "ignoring [-w phonycycle=warn]", o->path);
+	}
+}
 
+/* The dyndep file (its path not shell-escaped) must be one of the edge's
+ * inputs; it stays pending until it is loaded. */
+static int resolve_dyndep(struct parser *p, struct edge *e, struct err *err)
+{
 	struct buf dd = {0};
+	int rc = -1;
 	edge_binding_raw(e, "dyndep", &dd);
 	if (dd.len) {
 		size_t len = dd.len;
-		if (path_canon(dd.s, &len, err) < 0) {
-			buf_free(&dd);
+		if (path_canon(dd.s, &len, err) < 0)
 			goto out;
-		}
-		struct node *n = state_node(st, dd.s, len);
+		struct node *n = state_node(p->st, dd.s, len);
 		e->dyndep = n;
 		n->dyndep_pending = true;
 		bool found = false;
 		for (size_t i = 0; i < e->ninputs; i++)
 			found |= e->inputs[i] == n;
 		if (!found) {
-			lexer_error(&p->lx, err, "dyndep '%s' is not an input", n->path);
-			buf_free(&dd);
+			lexer_error(&p->lx, err, "dyndep '%s' is not an input",
+				    n->path);
 			goto out;
 		}
 	}
-	buf_free(&dd);
 	rc = 0;
 out:
-	free(outs.v);
-	free(ins.v);
-	free(vals.v);
+	buf_free(&dd);
+	return rc;
+}
+
+/* "build OUTPUTS: RULE INPUTS" and its bindings. The whole statement is
+ * read before any path is evaluated, since paths may use the bindings. */
+static int parse_edge(struct parser *p, struct err *err)
+{
+	struct state *st = p->st;
+	struct edge_paths ep = {0};
+	int rc = -1;
+	if (read_outputs(p, &ep, err) < 0)
+		goto out;
+	struct rule *rule = read_rule_name(p, err);
+	if (!rule || read_inputs(p, &ep, err) < 0)
+		goto out;
+	struct scope *env = read_edge_bindings(p, err);
+	if (!env)
+		goto out;
+
+	struct edge *e = state_add_edge(st, rule, env);
+	e->own_env = env != p->env;
+	if (resolve_pool_and_mem(p, e, err) < 0 ||
+	    add_outputs(p, e, env, &ep, err) < 0)
+		goto out;
+	if (e->noutputs == 0) {
+		/* Every output already has an edge: drop this one before it is
+		 * connected to its inputs. */
+		st->nedges--;
+		rc = 0;
+		goto out;
+	}
+	e->nimplicit_outs = (size_t)ep.implicit_outs;
+	if (add_inputs(p, e, env, &ep, err) < 0)
+		goto out;
+	drop_phony_self_input(st, e);
+	if (resolve_dyndep(p, e, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	edge_paths_free(&ep);
 	return rc;
 }
 

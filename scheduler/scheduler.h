@@ -30,7 +30,8 @@ struct build_config {
 	enum js_mode jobserver; /* server transport; JS_OFF for none */
 };
 
-/* The build reports what happens through these; cli prints it. */
+/* The build reports what happens through these; cli prints it. They
+ * cannot fail or stop the build. */
 struct status {
 	void (*plan_total)(struct status *s, int total);
 	void (*build_started)(struct status *s);
@@ -148,7 +149,8 @@ int builder_add_target(struct builder *b, struct node *target,
 		       struct err *err);
 bool builder_up_to_date(const struct builder *b);
 /* Run the plan. On failure err says why, as ninja's "build stopped: ...":
- * "subcommand failed", "interrupted by user", ... */
+ * "subcommand failed", "interrupted by user", ...; with err->fatal set (a
+ * cycle in rule variables) it is a fatal error, not a stopped build. */
 int builder_build(struct builder *b, struct err *err);
 void builder_free(struct builder *b);
 
