@@ -159,7 +159,8 @@ struct state {
 	/* The build log's judgement of a logged command hash (log/ owns the
 	 * hash functions): set when a log is loaded. */
 	struct log_ops log_ops;
-	/* Set by the status printer so warnings do not tear the status line. */
+	/* How warnings are printed: cli sets one that keeps the status line
+	 * whole; NULL prints "ninja: warning: ..." on stderr. */
 	void (*warn)(const char *fmt, ...);
 };
 
