@@ -22,6 +22,7 @@ struct options {
 	bool dupbuild_err, phonycycle_err;
 	bool explain, stats;
 	bool fatal; /* a fatal error was printed: no -d stats table */
+	bool jobs_given; /* an explicit -j: a parent's jobserver is ignored */
 	enum verbosity verbosity;
 	struct build_config cfg;
 };
@@ -208,6 +209,7 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 			if (*end != 0 || v < 0 || end == optarg)
 				return fatal(o, "invalid -j parameter");
 			o->cfg.parallelism = v > 0 && v < INT_MAX ? (int)v : INT_MAX;
+			o->jobs_given = true;
 			break;
 		}
 		case 'k': {
@@ -651,6 +653,31 @@ static int run(struct options *o, struct printer *printer, int argc,
 	return 1;
 }
 
+/* A parent's jobserver (make -jN, another nj) named in MAKEFLAGS, claimed
+ * before nj opens any file, so its descriptor numbers can never be nj's own
+ * logs. As in ninja, an explicit -j or -n ignores it; otherwise its tokens
+ * replace -j. One that cannot be used is a warning, and nj's commands are
+ * not told about it. */
+static void claim_jobserver(struct options *o, struct js_client *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->r = c->w = -1;
+	if (o->jobs_given || o->cfg.dry_run || o->tool)
+		return;
+	struct err err = {0};
+	int rc = js_client_init(c, &err);
+	if (rc < 0) {
+		if (o->verbosity != VERB_QUIET)
+			fprintf(stderr, "ninja: warning: %s; building without it\n",
+				err.msg);
+		err_clear(&err);
+		js_strip_env_flags();
+	} else if (rc > 0) {
+		o->cfg.client = c;
+		o->cfg.parallelism = INT_MAX;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	/* Keep 0-2 open so no pipe nj makes can land on them. */
@@ -669,11 +696,14 @@ int main(int argc, char **argv)
 	int rc = read_flags(&o, &argc, &argv);
 	if (rc >= 0)
 		return rc;
+	struct js_client client;
+	claim_jobserver(&o, &client);
 	struct printer printer;
 	printer_init(&printer, o.verbosity, o.cfg.parallelism);
 	rc = run(&o, &printer, argc, argv);
 	if (o.stats && !o.fatal)
 		metrics_report();
 	printer_free(&printer);
+	js_client_free(&client);
 	return rc;
 }

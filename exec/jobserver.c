@@ -266,6 +266,17 @@ static char *auth_of(const char *flags)
 	return best ? xstrndup(best, blen) : NULL;
 }
 
+/* A jobserver descriptor is a pipe or FIFO; a FIFO path may also be a
+ * character device (ninja accepts one). Anything else (a closed number
+ * reused for a file, a terminal) must never be read or written as one. */
+static bool usable(int fd, bool allow_chr)
+{
+	struct stat sb;
+	if (fcntl(fd, F_GETFD) < 0 || fstat(fd, &sb) < 0)
+		return false;
+	return S_ISFIFO(sb.st_mode) || (allow_chr && S_ISCHR(sb.st_mode));
+}
+
 int js_client_init(struct js_client *c, struct err *err)
 {
 	memset(c, 0, sizeof(*c));
@@ -279,9 +290,13 @@ int js_client_init(struct js_client *c, struct err *err)
 	int rc = 0;
 	if (strncmp(auth, "fifo:", 5) == 0) {
 		c->r = open(auth + 5, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (c->r < 0) {
-			err_set(err, "jobserver fifo %s: %s; building without it",
-				auth + 5, strerror(errno));
+		if (c->r < 0 || !usable(c->r, true)) {
+			err_set(err, "jobserver unavailable: %s: %s", auth + 5,
+				c->r < 0 ? strerror(errno)
+					 : "not a FIFO or character device");
+			if (c->r >= 0)
+				close(c->r);
+			c->r = -1;
 			rc = -1;
 		} else {
 			c->w = c->r;
@@ -290,19 +305,20 @@ int js_client_init(struct js_client *c, struct err *err)
 	} else {
 		int r = -1, w = -1;
 		if (sscanf(auth, "%d,%d", &r, &w) != 2 || r < 0 || w < 0 ||
-		    fcntl(r, F_GETFD) < 0 || fcntl(w, F_GETFD) < 0) {
-			err_set(err, "jobserver %s is not open here (is the parent "
-				     "rule marked with '+'?); building without it",
+		    !usable(r, false) || !usable(w, false)) {
+			err_set(err, "jobserver unavailable: descriptors %s are not "
+				     "an open pipe here (is the parent rule marked "
+				     "with '+'?)",
 				auth);
 			rc = -1;
 		} else {
+			/* nj's own copies; the originals stay open across exec,
+			 * so commands (a sub-make) share the parent's pool. */
 			c->r = reopen_nonblock(r, O_RDONLY);
 			c->w = fcntl(w, F_DUPFD_CLOEXEC, 10);
-			/* nj's commands are not told about them */
-			fcntl(r, F_SETFD, FD_CLOEXEC);
-			fcntl(w, F_SETFD, FD_CLOEXEC);
 			if (c->r < 0 || c->w < 0) {
-				err_set(err, "jobserver: %s", strerror(errno));
+				err_set(err, "jobserver unavailable: %s",
+					strerror(errno));
 				js_client_free(c);
 				rc = -1;
 			} else {
@@ -350,8 +366,8 @@ void js_client_free(struct js_client *c)
 
 void js_strip_env_flags(void)
 {
-	/* Commands of a client nj are not part of its parent's jobserver:
-	 * drop the descriptors' names from what they inherit. */
+	/* A jobserver nj cannot use is not passed on: drop the descriptors'
+	 * names from what nj's commands inherit. */
 	const char *flags = getenv("MAKEFLAGS");
 	if (!flags)
 		return;

@@ -570,6 +570,10 @@ static int start_next(struct builder *b, struct err *err)
 	struct edge *e = admit_next(b);
 	if (!e)
 		return 0;
+	if (!edge_is_phony(e) && !tokens_take(b)) {
+		plan_untake(b, e);
+		return 0;
+	}
 	if (start_edge(b, e, err) < 0 ||
 	    (edge_is_phony(e) && plan_edge_finished(b, e, true, err) < 0)) {
 		cleanup(b);

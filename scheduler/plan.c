@@ -214,6 +214,12 @@ void plan_put_back(struct builder *b, struct edge *e)
 	heap_push(&b->ready, e, sched(b, e)->critical_weight);
 }
 
+void plan_untake(struct builder *b, struct edge *e)
+{
+	e->pool->current--;
+	plan_put_back(b, e);
+}
+
 void plan_pool_release(struct builder *b, struct pool *p)
 {
 	p->current--;

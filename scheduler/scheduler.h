@@ -28,6 +28,8 @@ struct build_config {
 	int64_t mem_limit; /* --mem-limit; 0: none */
 	int64_t mem_floor; /* --mem-floor; 0: default */
 	enum js_mode jobserver; /* server transport; JS_OFF for none */
+	/* nj's parent's jobserver (cli claims it first thing), or NULL */
+	struct js_client *client;
 };
 
 /* The build reports what happens through these; cli prints it. They
@@ -92,7 +94,7 @@ struct builder {
 	/* jobserver: a server for the jobs, or a client of nj's parent */
 	struct js_server js;
 	bool js_on;
-	struct js_client jc;
+	struct js_client *jc; /* cfg.client when active, else NULL */
 	struct pollfd js_watch;
 	bool js_want_token;
 	struct exec ex;
@@ -163,6 +165,8 @@ void plan_prepare(struct builder *b);
 struct edge *plan_pop_ready(struct builder *b);
 void plan_take(struct builder *b, struct edge *e);
 void plan_put_back(struct builder *b, struct edge *e);
+/* Undo plan_take: the edge goes back to the ready set, its pool slot free. */
+void plan_untake(struct builder *b, struct edge *e);
 /* A running edge gives back its pool slot (and wakes a waiter). */
 void plan_pool_release(struct builder *b, struct pool *p);
 int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
@@ -177,6 +181,10 @@ void builder_tokens_free(struct builder *b);
 /* May one more job start, counting tokens sub-builds hold (server) or
  * taking one from the parent (client)? */
 bool tokens_can_run_more(struct builder *b);
+/* As a client, the parent's token for the edge about to start (none for
+ * the first job: nj's implicit one). Taken only once an edge is chosen, so
+ * nj never holds a token it has no job for; false: none to be had now. */
+bool tokens_take(struct builder *b);
 /* Give the job a slot of its own (server); NULL when there is none. */
 struct js_slot *tokens_job_slot(struct builder *b, struct err *err);
 /* A job ended: its tokens come back; a client gives back what it no

@@ -11,24 +11,17 @@
 
 void builder_tokens_init(struct builder *b)
 {
-	struct err err = {0};
-	b->jc.r = b->jc.w = -1; /* nothing to close, whatever happens next */
 	b->js_watch.fd = -1;
-	if (b->cfg.dry_run)
+	/* nj's parent's jobserver, claimed by main before anything else was
+	 * opened; its tokens replace -j, and nj's commands share it through
+	 * the MAKEFLAGS they inherit unchanged. */
+	b->jc = b->cfg.client && b->cfg.client->active ? b->cfg.client : NULL;
+	if (b->jc || b->cfg.dry_run)
 		return;
-	int rc = js_client_init(&b->jc, &err);
-	if (rc < 0 && b->status->error) {
-		b->status->error(b->status, err.msg);
-		err_clear(&err);
-	}
-	if (rc != 0) {
-		/* A client (or one whose server is broken) serves nobody. */
-		js_strip_env_flags();
-		return;
-	}
 	if (b->cfg.jobserver == JS_OFF || b->cfg.parallelism <= 1 ||
 	    b->cfg.parallelism == INT32_MAX)
 		return;
+	struct err err = {0};
 	if (js_server_init(&b->js, b->cfg.jobserver, b->cfg.parallelism,
 			   &err) < 0) {
 		if (b->status->error)
@@ -41,7 +34,11 @@ void builder_tokens_init(struct builder *b)
 
 void builder_tokens_free(struct builder *b)
 {
-	js_client_free(&b->jc);
+	/* The client's tokens go back at the end of each build: the next
+	 * (after a manifest rebuild) takes its own. */
+	if (b->jc)
+		while (b->jc->held > 0)
+			js_client_release(b->jc);
 	if (b->js_on)
 		js_server_free(&b->js);
 	b->js_on = false;
@@ -62,14 +59,8 @@ static int tokens_out(struct builder *b)
 bool tokens_can_run_more(struct builder *b)
 {
 	b->js_want_token = false;
-	if (b->jc.active) {
-		if (b->njobs == 0 || b->jc.held >= (int)b->njobs)
-			return true; /* the first runs on nj's own token */
-		if (js_client_acquire(&b->jc))
-			return true;
-		b->js_want_token = true;
-		return false;
-	}
+	if (b->jc)
+		return true; /* tokens_take decides, once an edge is chosen */
 	if (!b->js_on)
 		return true;
 	if ((int)b->njobs + tokens_out(b) < b->cfg.parallelism)
@@ -80,6 +71,16 @@ bool tokens_can_run_more(struct builder *b)
 		if (s && js_slot_reclaim(s))
 			return true;
 	}
+	return false;
+}
+
+bool tokens_take(struct builder *b)
+{
+	if (!b->jc || b->njobs == 0 || b->jc->held >= (int)b->njobs)
+		return true; /* the first runs on nj's own implicit token */
+	if (js_client_acquire(b->jc))
+		return true;
+	b->js_want_token = true;
 	return false;
 }
 
@@ -104,10 +105,10 @@ void tokens_job_ended(struct builder *b, struct job *j)
 		free(j->js);
 		j->js = NULL;
 	}
-	if (b->jc.active) {
+	if (b->jc) {
 		int need = b->njobs > 0 ? (int)b->njobs - 1 : 0;
-		while (b->jc.held > need)
-			js_client_release(&b->jc);
+		while (b->jc->held > need)
+			js_client_release(b->jc);
 	}
 }
 
@@ -147,8 +148,8 @@ void tokens_offer(struct builder *b)
 int tokens_wait_timeout(struct builder *b)
 {
 	b->js_watch.fd = -1;
-	if (b->jc.active && b->js_want_token) {
-		b->js_watch.fd = b->jc.r;
+	if (b->jc && b->js_want_token) {
+		b->js_watch.fd = b->jc->r;
 		b->js_watch.events = POLLIN;
 		return -1;
 	}

@@ -23,6 +23,9 @@ import unittest
 from harness import (NjTestCase, base_env, concurrency, not_ninja, pid_alive,
                      NJ, TIMEOUT)
 
+# The exit status of an interrupted build.
+INTERRUPTED = 2
+
 PY = sys.executable
 
 # Lists the descriptors open in the process, and what MAKEFLAGS says.
@@ -513,36 +516,49 @@ class Client(JobserverCase):
         m += "".join("build o%d: conc\n" % i for i in range(n))
         self.write("build.ninja", m)
 
-    def check_commands_not_told(self, n, parent_fds=()):
+    def check_commands_told(self, n, parent_flags, parent_fds=()):
+        # nj's commands share the parent's pool: MAKEFLAGS as nj got it,
+        # and the parent's descriptors still open in them.
         for i in range(n):
             fds, flags = self.read("o%d.fds" % i).splitlines()
-            self.assertNotIn("jobserver", flags)
+            self.assertEqual(flags, parent_flags)
             got = {int(x.split(":")[0]) for x in fds.split()}
             for fd in parent_fds:
-                self.assertNotIn(fd, got, "the parent's jobserver leaked "
-                                 "into a command")
+                self.assertIn(fd, got, "the parent's jobserver did not "
+                              "reach a command")
 
-    def test_pipe_parent_limits_and_gets_tokens_back(self):
-        r, w = self.pipe_server(b"ab")
-        self.many(8)
-        res = self.run_js("-j8", env={"MAKEFLAGS": " -j3 --jobserver-fds=%d,%d "
-                                      "--jobserver-auth=%d,%d" % (r, w, r, w)},
-                          pass_fds=(r, w))
+    def test_pipe_parent_replaces_default_j_and_gets_tokens_back(self):
+        # Two tokens and the implicit slot: 3 at once, whatever nj's own
+        # default -j (3 on two cores, so 5 tokens below tell them apart).
+        r, w = self.pipe_server(b"abcde")
+        self.many(10)
+        flags = " -j6 --jobserver-fds=%d,%d --jobserver-auth=%d,%d" % (r, w, r, w)
+        res = self.run_js(env={"MAKEFLAGS": flags}, pass_fds=(r, w))
         self.assertEqual(res.rc, 0, res)
-        self.assertEqual(self.peak(), 3, self.read("conc.log"))
-        self.assertEqual(sorted(drain(r)), sorted(b"ab"),
+        self.assertEqual(self.peak(), 6, self.read("conc.log"))
+        self.assertEqual(sorted(drain(r)), sorted(b"abcde"),
                          "the parent's tokens, back as they were")
-        self.check_commands_not_told(8, (r, w))
+        self.check_commands_told(10, flags, (r, w))
 
-    def test_fifo_parent_limits_and_gets_tokens_back(self):
-        path, fd = self.fifo_server(b"xyz")
-        self.many(8)
-        res = self.run_js("-j8", env={"MAKEFLAGS": "-j4 --jobserver-auth=fifo:"
-                                      + path})
+    def test_fifo_parent_replaces_default_j(self):
+        path, fd = self.fifo_server(b"xyzuvw")
+        self.many(10)
+        flags = "-j7 --jobserver-auth=fifo:" + path
+        res = self.run_js(env={"MAKEFLAGS": flags})
         self.assertEqual(res.rc, 0, res)
-        self.assertEqual(self.peak(), 4, self.read("conc.log"))
-        self.assertEqual(sorted(drain(fd)), sorted(b"xyz"))
-        self.check_commands_not_told(8)
+        self.assertEqual(self.peak(), 7, self.read("conc.log"))
+        self.assertEqual(sorted(drain(fd)), sorted(b"xyzuvw"))
+        self.check_commands_told(10, flags)
+
+    def test_explicit_j_wins_over_the_parent(self):
+        # As in ninja: -j2 ignores MAKEFLAGS; nj serves its own jobserver.
+        r, w = self.pipe_server(b"abcdef")
+        self.many(6)
+        res = self.run_js("-j2", env={"MAKEFLAGS": "-j7 --jobserver-auth=%d,%d"
+                                      % (r, w)}, pass_fds=(r, w))
+        self.assertEqual(res.rc, 0, res)
+        self.assertEqual(self.peak(), 2, self.read("conc.log"))
+        self.assertEqual(sorted(drain(r)), sorted(b"abcdef"), "none taken")
 
     def test_tokens_back_after_failure(self):
         r, w = self.pipe_server(b"ab")
@@ -551,7 +567,7 @@ class Client(JobserverCase):
                    "rule fail\n  command = sleep 0.4; exit 1\nbuild bad: fail\n")
         for k in ("1", "0"):
             self.build("-t", "clean")
-            res = self.run_js("-j8", "-k", k,
+            res = self.run_js("-k", k,
                               env={"MAKEFLAGS": "-j3 --jobserver-auth=%d,%d"
                                    % (r, w)}, pass_fds=(r, w))
             self.assertEqual(res.rc, 1, res)
@@ -562,14 +578,14 @@ class Client(JobserverCase):
     def test_tokens_back_after_sigint(self):
         r, w = self.pipe_server(b"ab")
         self.many(8, hold="60")
-        p = self.spawn_js("-j8", env={"MAKEFLAGS": "-j3 --jobserver-auth=%d,%d"
-                                      % (r, w)}, pass_fds=(r, w))
+        p = self.spawn_js(env={"MAKEFLAGS": "-j3 --jobserver-auth=%d,%d"
+                               % (r, w)}, pass_fds=(r, w))
         self.wait_until(lambda: self.running() >= 3, "3 jobs running")
         # all the parent's tokens are in nj's hands now
         self.assertEqual(drain(r), b"")
         p.send_signal(signal.SIGINT)
         rc, out = self.finish(p)
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, INTERRUPTED, out)
         self.assertEqual(self.running(), 3)
         self.assert_no_leftovers()
         self.assertEqual(sorted(drain(r)), sorted(b"ab"))
@@ -579,11 +595,55 @@ class Client(JobserverCase):
         # on the token it was started with, and finishes.
         r, w = self.pipe_server(b"")
         self.many(3, hold="0.2")
-        res = self.run_js("-j8", env={"MAKEFLAGS": "-j2 --jobserver-auth=%d,%d"
-                                      % (r, w)}, pass_fds=(r, w))
+        res = self.run_js(env={"MAKEFLAGS": "-j2 --jobserver-auth=%d,%d"
+                               % (r, w)}, pass_fds=(r, w))
         self.assertEqual(res.rc, 0, res)
         self.assertEqual(self.peak(), 1)
         self.assertEqual(drain(r), b"")
+
+    def test_closed_descriptors_are_not_used_and_the_logs_survive(self):
+        # make runs a recipe without '+': MAKEFLAGS names descriptors that
+        # are closed here. nj must not take the numbers its own logs get.
+        self.many(3, hold="0")
+        env = {"MAKEFLAGS": "-j4 --jobserver-auth=3,4"}
+        res = self.run_js(env=env)
+        self.assertEqual(res.rc, 0, res)
+        self.assertIn("ninja: warning: jobserver unavailable", res.err)
+        self.assertEqual(res.err.count("jobserver unavailable"), 1, res.err)
+        for i in range(3):
+            # nj serves its own jobserver instead: what a command is told
+            # names nj's pipes, never the dead parent's flags
+            fds, flags = self.read("o%d.fds" % i).splitlines()
+            self.assertNotEqual(flags, env["MAKEFLAGS"])
+            m = re.search(r"--jobserver-auth=(\d+),(\d+)", flags)
+            self.assertTrue(m, flags)
+            for fd in m.groups():
+                self.assertIn(fd + ":pipe", fds.split())
+        again = self.run_js(env=env)
+        self.assertEqual(again.rc, 0, again)
+        self.assertIn("no work to do", again.out)
+        self.assertNotIn("premature", again.err + again.out)
+        self.assertTrue(self.read(".ninja_log").startswith("# ninja log v"))
+
+    def test_descriptors_that_are_not_pipes_are_refused(self):
+        # Open, but files: never read or written as a jobserver.
+        self.many(2, hold="0")
+        f1 = high_dup(os.open(self.path("a.txt"), os.O_RDWR | os.O_CREAT))
+        self.addCleanup(os.close, f1)
+        res = self.run_js(env={"MAKEFLAGS": "-j4 --jobserver-auth=%d,%d"
+                               % (f1, f1)}, pass_fds=(f1,))
+        self.assertEqual(res.rc, 0, res)
+        self.assertIn("jobserver unavailable", res.err)
+        self.assertEqual(self.read("a.txt"), "")
+
+    def test_unopenable_fifo_is_a_warning(self):
+        self.many(2, hold="0")
+        res = self.run_js(env={"MAKEFLAGS": "-j4 --jobserver-auth=fifo:"
+                               + self.path("no-such.fifo")})
+        self.assertEqual(res.rc, 0, res)
+        self.assertIn("ninja: warning: jobserver unavailable", res.err)
+        self.assertNotIn("error", res.err)
+        self.assertTrue(self.exists("o0") and self.exists("o1"))
 
     def test_token_freed_later_is_used(self):
         # The parent's token shows up only while nj's jobs run: nj must

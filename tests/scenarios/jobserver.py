@@ -318,26 +318,60 @@ class Jobserver(unittest.TestCase):
         self.write(d + "/build.ninja", m)
 
     def test_3_nj_under_make(self):
+        # make's tokens replace nj's default -j (3 on two cores): under
+        # -j4 and -j8 nj alone reaches 4 and 8 (its implicit slot plus the
+        # tokens), and beside a sub-make they share the pool.
+        for j in (4, 8):
+            self.reset()
+            self.inner("inner%d" % j, 12)
+            self.write("Makefile", """\
+                all:
+                \t+%s -C inner%d >/dev/null
+                """ % (NJ, j))
+            rc, out = self.run_cmd([MAKE, "-j%d" % j])
+            self.assertEqual(rc, 0, out)
+            self.assertEqual(self.peak(), j, "\n".join(self.lines()))
+        self.reset()
         self.inner("inner", 9)
         self.sub_make("m", 4)
         self.write("Makefile", """\
             all: nj m
             nj:
-            \t+%s -C inner -j8 >/dev/null
+            \t+%s -C inner >/dev/null
             m:
             \t+@$(MAKE) -s -C m
             .PHONY: all nj m
             """ % NJ)
-        rc, out = self.run_cmd([MAKE, "-j3"])
+        rc, out = self.run_cmd([MAKE, "-j4"])
         self.assertEqual(rc, 0, out)
         self.assertEqual(sum(1 for l in self.lines() if l[0] == "+"), 13)
-        self.assertEqual(self.peak(), 3, "\n".join(self.lines()))
+        self.assertEqual(self.peak(), 4, "\n".join(self.lines()))
+
+    def test_3_explicit_j_under_make_wins(self):
+        # As ninja: -j2 ignores make's jobserver.
+        self.inner("inner", 6)
+        self.write("Makefile", "all:\n\t+%s -C inner -j2 >/dev/null\n" % NJ)
+        rc, out = self.run_cmd([MAKE, "-j8"])
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(self.peak(), 2, "\n".join(self.lines()))
+
+    def test_3_submake_under_nj_under_make_shares_the_pool(self):
+        # make -j4 runs nj, whose commands are sub-makes: they see make's
+        # jobserver unchanged, so all of them together stay at 4.
+        for s in ("sub1", "sub2"):
+            self.sub_make(s, 6)
+        self.makes_manifest(["sub1", "sub2"])
+        self.write("Makefile", "all:\n\t+%s >/dev/null\n" % NJ)
+        rc, out = self.run_cmd([MAKE, "-j4"])
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(sum(1 for l in self.lines() if l[0] == "+"), 12)
+        self.assertEqual(self.peak(), 4, "\n".join(self.lines()))
 
     def test_3_nj_under_nj(self):
         self.inner("inner", 8)
         self.write("build.ninja", """\
             rule nj
-              command = %s -C inner -j8 >/dev/null
+              command = %s -C inner >/dev/null
             rule s
               command = echo +$out >> %s; sleep 1; echo -$out >> %s; touch $out
             build inner.done: nj
@@ -373,7 +407,7 @@ class Jobserver(unittest.TestCase):
         self.write("Makefile", """\
             all: nj late
             nj:
-            \t+@echo $$$$ > nj.pid; exec %s -C inner -j8 >/dev/null
+            \t+@echo $$$$ > nj.pid; exec %s -C inner >/dev/null
             late: wait-nj
             \t+@$(MAKE) -s -C late
             wait-nj:
@@ -401,7 +435,7 @@ class Jobserver(unittest.TestCase):
         self.inner("inner", 8, hold=60)
         self.write("build.ninja", """\
             rule nj
-              command = %s -C inner -j8 >/dev/null
+              command = %s -C inner >/dev/null
             build inner.done: nj
             """ % NJ)
         p = self.spawn([NJ, "-j3"])
