@@ -533,6 +533,16 @@ struct node *cli_collect_target(struct state *st, const char *arg,
 	return n;
 }
 
+static void memory_summary(struct printer *p, const struct mem_model *m)
+{
+	if (!m->waits && !m->pauses && !m->kills)
+		return;
+	printer_info(p, "memory: %d job%s waited for memory, %d pause%s, "
+		     "%d stopped and retried",
+		     m->waits, m->waits == 1 ? "" : "s", m->pauses,
+		     m->pauses == 1 ? "" : "s", m->kills);
+}
+
 static int run_build(struct session *s, int argc, char **argv)
 {
 	struct err err = {0};
@@ -584,6 +594,7 @@ static int run_build(struct session *s, int argc, char **argv)
 	t0 = exec_now_ns();
 	int built = builder_build(&b, &err);
 	metric_add("build", t0);
+	memory_summary(s->printer, &b.mem);
 	if (built < 0 && err.fatal) {
 		rc = fatal(s->o, "%s", err.msg);
 	} else if (built < 0) {
@@ -597,6 +608,7 @@ out:
 	return rc;
 }
 
+/* One line when memory changed the plan, silent otherwise. */
 /* Load, rebuild the manifest if it is stale (reloading after), build. */
 static int run(struct options *o, struct printer *printer, int argc,
 	       char **argv)

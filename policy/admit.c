@@ -14,10 +14,20 @@ int64_t policy_default_floor(int64_t capacity)
 	return floor > minimum ? floor : minimum;
 }
 
+int64_t policy_resume_need(const struct mem_running *r)
+{
+	int64_t rest = r->estimate > r->now ? r->estimate - r->now : 0;
+	return rest > r->now / 2 ? rest : r->now / 2;
+}
+
 static int64_t reserve_of(const struct mem_running *r)
 {
 	if (r->dying)
 		return 0;
+	/* A paused job keeps the room it needs to go on: new jobs must not
+	 * take it, or it would never resume. */
+	if (r->paused)
+		return policy_resume_need(r);
 	return r->estimate > r->now ? r->estimate - r->now : 0;
 }
 

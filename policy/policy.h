@@ -22,6 +22,9 @@
 #define POLICY_PSI_ALERT 5.0
 /* How many ready edges one admission looks at past a blocked one. */
 #define POLICY_BACKFILL_SCAN 64
+/* A paused job is resumed or killed after this long at most: it may hold
+ * jobserver tokens, a lock or a socket that others wait for. */
+#define POLICY_PAUSE_MAX_MS 15000
 /* A rule's percentile is recomputed once 1/POLICY_PERCENTILE_SLACK of its
  * estimates changed (at least one): recomputing after every change would
  * make a build quadratic. */
@@ -68,14 +71,20 @@ struct mem_model {
 	bool hold;          /* after a kill: no new starts until free recovers */
 	int64_t last_sample_ns;
 	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
+	/* What memory did to this build, for the summary and the trace. */
+	int waits, pauses, kills; /* edges that waited, pauses, kills */
 };
 /* What a running job looks like to the policy. */
 struct mem_running {
 	int64_t estimate, now;   /* bytes */
 	int64_t elapsed_ms;
 	int64_t remaining_ms;    /* expected, from history; -1 unknown */
-	bool console;            /* never a victim */
+	bool console;            /* never a victim, never paused */
 	bool dying;              /* already being killed */
+	bool paused;             /* stopped (SIGSTOP) by nj */
+	bool growing;            /* its memory rose since the last sample */
+	int64_t paused_ms;       /* how long it has been paused, this time */
+	int64_t run_ms;          /* how long it has really run (not paused) */
 };
 /* A ready edge as admission sees it, in priority order. */
 struct mem_candidate {
@@ -122,6 +131,30 @@ bool policy_may_kill(const struct mem_running *r, size_t n);
  * the shortest time (least work lost), never a console job, never a dying
  * one, never the only live job. -1 for none. */
 int policy_pick_victim(const struct mem_running *r, size_t n);
+/* What a paused job needs to go on: its estimate's remainder, and never
+ * less than half what it holds (it was paused for outgrowing it). */
+int64_t policy_resume_need(const struct mem_running *r);
+/* One step of the pressure loop, after each sample. */
+enum mem_act {
+	MEM_ACT_NONE,
+	MEM_ACT_PAUSE,  /* stop job `job`: it grows while free nears the floor */
+	MEM_ACT_RESUME, /* continue job `job`: what it needs fits again */
+	MEM_ACT_KILL,   /* kill job `job` and retry it later */
+};
+struct mem_action {
+	enum mem_act act;
+	int job;
+};
+/* Pause before kill: as free heads for the floor (under 1.5 floors) the
+ * most recently started growing job is paused, so the others can finish,
+ * as long as another live job keeps running. Below the floor with nothing
+ * left to pause, the paused job that has run the least is killed (the
+ * least work lost), else the running one that has (policy_pick_victim).
+ * A paused job resumes when its need fits, at once when nothing else runs,
+ * and is resumed or killed after POLICY_PAUSE_MAX_MS. One action a step. */
+struct mem_action policy_pressure(const struct mem_model *m,
+				  const struct mem_running *r, size_t n);
+
 /* Why a job ended, as far as memory goes. */
 enum mem_end {
 	MEM_END_NORMAL, /* its own exit or failure */

@@ -45,6 +45,96 @@ bool policy_may_kill(const struct mem_running *r, size_t n)
 	return true;
 }
 
+/* The youngest running job that grows and may be paused, if pausing it
+ * leaves another live job running; -1 for none. */
+static int pause_candidate(const struct mem_running *r, size_t n)
+{
+	int best = -1;
+	size_t running = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].dying || r[i].paused)
+			continue;
+		running++;
+		if (r[i].console || !r[i].growing)
+			continue;
+		if (best < 0 || r[i].elapsed_ms < r[best].elapsed_ms)
+			best = (int)i;
+	}
+	return running >= 2 ? best : -1;
+}
+
+/* The paused job that has run the least: the cheapest to lose. */
+static int paused_victim(const struct mem_running *r, size_t n)
+{
+	int best = -1;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].paused && !r[i].dying &&
+		    (best < 0 || r[i].run_ms < r[best].run_ms))
+			best = (int)i;
+	return best;
+}
+
+/* Room for a paused job: free above the floor less what everything else
+ * may still take. */
+static int64_t room_for(const struct mem_model *m, const struct mem_running *r,
+			size_t n, size_t self)
+{
+	int64_t room = m->free - m->floor;
+	for (size_t i = 0; i < n; i++) {
+		if (i == self || r[i].dying)
+			continue;
+		if (r[i].paused)
+			room -= policy_resume_need(&r[i]);
+		else if (r[i].estimate > r[i].now)
+			room -= r[i].estimate - r[i].now;
+	}
+	return room;
+}
+
+struct mem_action policy_pressure(const struct mem_model *m,
+				  const struct mem_running *r, size_t n)
+{
+	struct mem_action none = {MEM_ACT_NONE, -1};
+	if (!m->enabled || !policy_may_kill(r, n))
+		return none; /* a killed job is still giving memory back */
+	size_t live = 0;
+	for (size_t i = 0; i < n; i++)
+		live += !r[i].dying && !r[i].paused;
+	/* A pause is bounded: resume it if it fits by now, else kill it. */
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].paused || r[i].paused_ms < POLICY_PAUSE_MAX_MS)
+			continue;
+		bool fits = room_for(m, r, n, i) >= policy_resume_need(&r[i]);
+		return (struct mem_action){fits ? MEM_ACT_RESUME : MEM_ACT_KILL,
+					   (int)i};
+	}
+	bool near = m->free < m->floor + m->floor / 2;
+	if (near) {
+		int p = pause_candidate(r, n);
+		if (p >= 0)
+			return (struct mem_action){MEM_ACT_PAUSE, p};
+	}
+	if (policy_over_floor(m)) {
+		int v = paused_victim(r, n);
+		if (v < 0)
+			v = policy_pick_victim(r, n);
+		return v < 0 ? none : (struct mem_action){MEM_ACT_KILL, v};
+	}
+	/* Resume the paused job that has run the longest, once it fits, or
+	 * at once when nothing else runs (the build must move). */
+	int oldest = -1;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].paused && (oldest < 0 || r[i].run_ms > r[oldest].run_ms))
+			oldest = (int)i;
+	if (oldest < 0)
+		return none;
+	if (live == 0 ||
+	    (!near && room_for(m, r, n, (size_t)oldest) >=
+			      policy_resume_need(&r[oldest])))
+		return (struct mem_action){MEM_ACT_RESUME, oldest};
+	return none;
+}
+
 enum mem_end policy_classify_end(bool enabled, bool ours, int term_signal,
 				 int exit_code, int64_t oom_now,
 				 int64_t oom_at_start)

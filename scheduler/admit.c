@@ -83,15 +83,23 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct job *j = b->jobs[i];
 		struct edge *e = j->user;
+		struct sched_edge *s = sched(b, e);
 		int64_t elapsed = t - j->start_ns / 1000000;
+		int64_t paused = s->mem_paused
+					 ? t - s->mem_paused_since_ns / 1000000
+					 : 0;
 		int64_t exp = expected_ms(b, e);
 		(*view)[i] = (struct mem_running){
-			.estimate = sched(b, e)->mem_estimate,
+			.estimate = s->mem_estimate,
 			.now = j->mem_now,
 			.elapsed_ms = elapsed,
 			.remaining_ms = exp < 0 ? -1 : (exp > elapsed ? exp - elapsed : 0),
 			.console = j->console,
-			.dying = sched(b, e)->mem_kill_pending,
+			.dying = s->mem_kill_pending,
+			.paused = s->mem_paused,
+			.growing = j->mem_now > s->mem_prev,
+			.paused_ms = paused,
+			.run_ms = elapsed - s->mem_paused_ms - paused,
 		};
 	}
 	return b->njobs;
@@ -160,6 +168,9 @@ struct edge *admit_next(struct builder *b)
 	size_t head;
 	int pick = policy_choose(m, view, n, c, k, &head);
 	if (head < k) {
+		if (!sched(b, cand[head])->mem_waited)
+			m->waits++;
+		sched(b, cand[head])->mem_waited = true;
 		explain_wait(b, cand[head], c[head].need, room,
 			     c[head].alone ? ", to run alone" : "");
 	}
@@ -182,20 +193,72 @@ int mem_wait_timeout(const struct builder *b)
 	return policy_sample_ms(&b->mem, b->njobs);
 }
 
-static void kill_victim(struct builder *b, struct mem_running *view, size_t n)
+static void explain_pressure(struct builder *b, struct job *j,
+			     const char *what)
 {
-	if (!policy_may_kill(view, n))
+	if (!b->cfg.explain)
 		return;
-	int v = policy_pick_victim(view, n);
-	if (v < 0)
+	struct buf at = {0}, f = {0}, fl = {0};
+	format_size(j->mem_now, &at);
+	format_size(b->mem.free, &f);
+	format_size(b->mem.floor, &fl);
+	fprintf(stderr, "ninja explain: %s %s after %.1fs at %s (free %s, "
+		"floor %s)\n", what, edge_key(j->user),
+		(double)(exec_now_ns() - j->start_ns) / 1e9, at.s, f.s, fl.s);
+	buf_free(&at);
+	buf_free(&f);
+	buf_free(&fl);
+}
+
+static void resume(struct builder *b, struct job *j)
+{
+	struct sched_edge *s = sched(b, j->user);
+	if (!s->mem_paused)
 		return;
-	struct job *j = b->jobs[v];
-	struct edge *e = j->user;
-	sched(b, e)->mem_kill_pending = true;
-	sched(b, e)->mem_killed_at = j->mem_peak > j->mem_now ? j->mem_peak : j->mem_now;
-	sched(b, e)->mem_free_at_kill = b->mem.free;
-	exec_signal_job(j, SIGKILL);
-	b->mem.hold = true;
+	exec_signal_job(j, SIGCONT);
+	s->mem_paused = false;
+	s->mem_paused_ms += (exec_now_ns() - s->mem_paused_since_ns) / 1000000;
+	explain_pressure(b, j, "resumed");
+}
+
+/* Carry out the policy's step: pause, resume, or kill one job. */
+static void act(struct builder *b, struct mem_action a)
+{
+	if (a.act == MEM_ACT_NONE)
+		return;
+	struct job *j = b->jobs[a.job];
+	struct sched_edge *s = sched(b, j->user);
+	switch (a.act) {
+	case MEM_ACT_PAUSE:
+		if (exec_signal_job(j, SIGSTOP) < 0)
+			return;
+		s->mem_paused = true;
+		s->mem_paused_since_ns = exec_now_ns();
+		b->mem.pauses++;
+		explain_pressure(b, j, "paused");
+		break;
+	case MEM_ACT_RESUME:
+		resume(b, j);
+		break;
+	case MEM_ACT_KILL:
+		s->mem_kill_pending = true;
+		s->mem_killed_at = j->mem_peak > j->mem_now ? j->mem_peak : j->mem_now;
+		s->mem_free_at_kill = b->mem.free;
+		exec_signal_job(j, SIGKILL);
+		if (s->mem_paused)
+			exec_signal_job(j, SIGCONT); /* let the group die at once */
+		b->mem.hold = true;
+		b->mem.kills++;
+		break;
+	default:
+		break;
+	}
+}
+
+void mem_resume_all(struct builder *b)
+{
+	for (size_t i = 0; i < b->njobs; i++)
+		resume(b, b->jobs[i]);
 }
 
 void mem_tick(struct builder *b, bool force)
@@ -214,6 +277,8 @@ void mem_tick(struct builder *b, bool force)
 	if (f >= 0)
 		m->free = f;
 	m->psi = memprobe_psi_some_avg10(&b->probe);
+	for (size_t i = 0; i < b->njobs; i++)
+		sched(b, b->jobs[i]->user)->mem_prev = b->jobs[i]->mem_now;
 	memprobe_sample_jobs(&b->probe, b->jobs, b->njobs);
 	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < memprobe_capacity(&b->probe)) {
 		/* A --mem-limit below what the machine gives counts only nj's
@@ -224,11 +289,8 @@ void mem_tick(struct builder *b, bool force)
 		if (m->capacity - used < m->free)
 			m->free = m->capacity - used;
 	}
-	if (!policy_over_floor(m))
-		return;
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
-	struct mem_running *view = b->mem_view;
-	kill_victim(b, view, n);
+	act(b, policy_pressure(m, b->mem_view, n));
 }
 
 static void record(struct builder *b, struct job *j, bool killed, int64_t peak)

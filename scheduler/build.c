@@ -471,6 +471,7 @@ void remove_partial_outputs(struct builder *b, struct edge *e)
 /* Interrupted: stop every job and remove what they may have half-written. */
 static void cleanup(struct builder *b)
 {
+	mem_resume_all(b); /* a stopped job would act on no signal but SIGKILL */
 	if (b->ex_ready)
 		exec_kill_all(&b->ex);
 	for (size_t i = 0; i < b->njobs; i++)

@@ -60,9 +60,14 @@ struct sched_edge {
 	bool mem_alone;        /* the last retry: runs with nothing beside it */
 	bool mem_kill_pending; /* nj sent the kill; the reap is a retry */
 	bool mem_waiting;      /* told -d explain why it waits */
+	bool mem_waited;       /* ever waited for memory (counted once) */
 	int64_t mem_killed_at;    /* memory it had reached when killed */
 	int64_t mem_free_at_kill; /* free memory when nj killed it */
 	int64_t mem_oom_at_start; /* the cgroup's OOM kill count at its start */
+	int64_t mem_prev;         /* its memory at the sample before the last */
+	bool mem_paused;          /* stopped by nj (SIGSTOP) */
+	int64_t mem_paused_since_ns;
+	int64_t mem_paused_ms;    /* paused time before the current pause */
 };
 
 /* A max-heap of edges: higher weight first, then lower id. The weight is
@@ -205,6 +210,8 @@ struct edge *admit_next(struct builder *b);
 /* How long the loop may sleep before the next memory sample (-1: no
  * limit). */
 int mem_wait_timeout(const struct builder *b);
+/* Continue every job nj paused (before an interrupt's cleanup). */
+void mem_resume_all(struct builder *b);
 /* Sample free memory and each job's; below the floor, kill the youngest. */
 void mem_tick(struct builder *b, bool force);
 /* A job ended: 0 if memory had nothing to do with it; 1 if it was killed

@@ -237,3 +237,103 @@ TEST(MemPolicy, RetriesThenAloneThenFail)
 		<< "the kernel killed it with nothing beside it";
 	EXPECT_EQ(MEM_RETRY, policy_after_memory_kill(0, false, MEM_END_KERNEL, 1));
 }
+
+// ---- pause before kill ----
+
+static mem_running grower(int64_t est, int64_t now, int64_t elapsed)
+{
+	mem_running r = job(est, now, elapsed);
+	r.growing = true;
+	r.run_ms = elapsed;
+	return r;
+}
+
+TEST(MemPolicy, NearTheFloorTheYoungestGrowingJobIsPausedNotKilled)
+{
+	// floor 512M: "near" is under 768M free
+	mem_model m = model(700 * M, 512 * M);
+	mem_running r[] = {grower(G, 900 * M, 9000), grower(G, 600 * M, 2000),
+			   job(G, 100 * M, 500)}; // youngest, but not growing
+	mem_action a = policy_pressure(&m, r, 3);
+	EXPECT_EQ(MEM_ACT_PAUSE, a.act);
+	EXPECT_EQ(1, a.job);
+	// below the floor it is still a pause while one is possible
+	m.free = 400 * M;
+	EXPECT_EQ(MEM_ACT_PAUSE, policy_pressure(&m, r, 3).act);
+	// plenty free: nothing to do
+	m.free = 4 * G;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act);
+}
+
+TEST(MemPolicy, NeverPausesTheLastRunningJobOrAConsoleJob)
+{
+	mem_model m = model(600 * M, 512 * M);
+	mem_running r[] = {grower(G, 2 * G, 9000)};
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 1).act);
+	mem_running two[] = {grower(G, G, 9000), grower(G, G, 100)};
+	two[1].console = true;
+	mem_action a = policy_pressure(&m, two, 2);
+	EXPECT_EQ(MEM_ACT_PAUSE, a.act);
+	EXPECT_EQ(0, a.job) << "the console job is never paused";
+}
+
+TEST(MemPolicy, BelowTheFloorWithNothingToPauseThePausedJobThatRanLeastIsKilled)
+{
+	mem_model m = model(300 * M, 512 * M);
+	mem_running r[] = {job(G, 2 * G, 20000), job(G, G, 9000),
+			   job(G, G, 8000)};
+	r[0].run_ms = 20000;
+	r[1].paused = true;
+	r[1].run_ms = 3000; // started before [2] but ran less
+	r[2].paused = true;
+	r[2].run_ms = 8000;
+	mem_action a = policy_pressure(&m, r, 3);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(1, a.job);
+	// with nothing paused, the running job that ran the least
+	r[1].paused = r[2].paused = false;
+	a = policy_pressure(&m, r, 3);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(2, a.job);
+	// and nothing at all while a killed job is still dying
+	r[0].dying = true;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act);
+}
+
+TEST(MemPolicy, APausedJobResumesWhenItsNeedFits)
+{
+	mem_model m = model(2 * G, 512 * M);
+	mem_running r[] = {job(G, 500 * M, 9000), job(G, 800 * M, 4000)};
+	r[1].paused = true;
+	r[1].run_ms = 4000;
+	// room: 2G - 512M - 524M (what job 0 may still take); job 1
+	// needs max(1G - 800M, 400M) = 400M
+	EXPECT_EQ(400 * M, policy_resume_need(&r[1]));
+	mem_action a = policy_pressure(&m, r, 2);
+	EXPECT_EQ(MEM_ACT_RESUME, a.act);
+	EXPECT_EQ(1, a.job);
+	m.free = 1300 * M; // room 264M: not yet
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 2).act);
+	// the paused job's need is held back from admission meanwhile
+	EXPECT_EQ((G - 500 * M) + 400 * M, policy_reserved(r, 2));
+	// when nothing else runs, it goes on whatever the room
+	r[0].dying = false;
+	mem_running alone[] = {r[1]};
+	m.free = 600 * M;
+	EXPECT_EQ(MEM_ACT_RESUME, policy_pressure(&m, alone, 1).act);
+}
+
+TEST(MemPolicy, APauseIsBoundedThenResumedOrKilled)
+{
+	mem_model m = model(1300 * M, 512 * M);
+	mem_running r[] = {job(G, 500 * M, 30000), job(G, 800 * M, 20000)};
+	r[1].paused = true;
+	r[1].paused_ms = POLICY_PAUSE_MAX_MS - 1;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 2).act);
+	r[1].paused_ms = POLICY_PAUSE_MAX_MS;
+	mem_action a = policy_pressure(&m, r, 2);
+	EXPECT_EQ(MEM_ACT_KILL, a.act) << "does not fit: killed, retried later";
+	EXPECT_EQ(1, a.job);
+	m.free = 3 * G;
+	EXPECT_EQ(MEM_ACT_RESUME, policy_pressure(&m, r, 2).act);
+}
