@@ -241,6 +241,9 @@ static void act(struct builder *b, struct mem_action a)
 		resume(b, j);
 		break;
 	case MEM_ACT_KILL:
+		s->mem_pause_timed_out = s->mem_paused &&
+					 (exec_now_ns() - s->mem_paused_since_ns) /
+						 1000000 >= POLICY_PAUSE_MAX_MS;
 		s->mem_kill_pending = true;
 		s->mem_killed_at = j->mem_peak > j->mem_now ? j->mem_peak : j->mem_now;
 		s->mem_free_at_kill = b->mem.free;
@@ -323,6 +326,11 @@ static int64_t job_peak(const struct job *j)
 
 void mem_job_started(struct builder *b, struct edge *e)
 {
+	struct sched_edge *s = sched(b, e);
+	s->mem_paused = false; /* a retry starts afresh */
+	s->mem_paused_ms = 0;
+	s->mem_prev = 0;
+	s->mem_pause_timed_out = false;
 	sched(b, e)->mem_oom_at_start = b->mem.enabled ? memprobe_oom_kills(&b->probe) : -1;
 }
 
@@ -354,6 +362,15 @@ static void explain_memory_end(struct builder *b, struct job *j,
 			   "nj: memory: the kernel's OOM killer stopped %s after "
 			   "%.1fs at %s (free now %s); retry %d of %d%s",
 			   edge_key(e), (double)elapsed / 1000, r.s, f.s,
+			   sched(b, e)->mem_retries, POLICY_MAX_RETRIES,
+			   sched(b, e)->mem_alone ? ", alone" : "");
+	else if (sched(b, e)->mem_pause_timed_out)
+		buf_printf(why,
+			   "nj: memory: stopped %s after %.1fs at %s: paused "
+			   "%ds and still no room for it (free %s, floor %s); "
+			   "retry %d of %d%s",
+			   edge_key(e), (double)elapsed / 1000, r.s,
+			   POLICY_PAUSE_MAX_MS / 1000, f.s, fl.s,
 			   sched(b, e)->mem_retries, POLICY_MAX_RETRIES,
 			   sched(b, e)->mem_alone ? ", alone" : "");
 	else

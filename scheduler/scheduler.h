@@ -68,6 +68,7 @@ struct sched_edge {
 	bool mem_paused;          /* stopped by nj (SIGSTOP) */
 	int64_t mem_paused_since_ns;
 	int64_t mem_paused_ms;    /* paused time before the current pause */
+	bool mem_pause_timed_out; /* killed at the end of a bounded pause */
 };
 
 /* A max-heap of edges: higher weight first, then lower id. The weight is

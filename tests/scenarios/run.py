@@ -15,12 +15,15 @@ optionally in steps, and holds it.
      the kernel killed nothing.
   2. the same build again with .nj_history kept: nj kills nothing.
   3. a job that outgrows its declared `mem` beside an older long job: nj
-     stops the younger one, never the older, and the build succeeds.
+     pauses the younger one, never the older, resumes it once the older is
+     done, and kills nothing.
   4. a job larger than the whole cgroup: a clear "ran out of memory" failure
      naming it, no retry storm, the other jobs' outputs intact, and the logs
      load on the next run.
   5. plenty of memory: nj runs exactly -j jobs at once (measured from the
      stamps the jobs write, not from timing).
+  7. as 3, but the older job holds its memory past the pause bound: the
+     paused job is killed then, and retried once it fits.
 
 tests/scenarios/jobserver.py adds the jobserver scenarios (GNU make
 sub-builds, nj under make and under nj); they need no cgroup.
@@ -445,11 +448,13 @@ class CompileAndLink(Scenario):
             os.unlink(os.path.join(d, "obj%d.o" % i))
         for i in range(LINKS):
             os.unlink(os.path.join(d, "bin%d" % i))
-        r = self.nj("-j", "4", limit=BUILD_LIMIT, d=d)
+        r = self.nj("-j", "4", "-d", "explain", limit=BUILD_LIMIT, d=d)
         self.verbose(r)
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(r.lines_with("nj: memory:"), [],
                          "with history nj should not need to kill\n%r" % r)
+        self.assertEqual(r.lines_with("ninja explain: paused"), [],
+                         "with history nj should not need to pause\n%r" % r)
         self.assertEqual(r.oom_kills, 0, "the kernel's OOM killer acted\n%r" % r)
         check_compile_link_outputs(self, d)
 
@@ -457,40 +462,61 @@ class CompileAndLink(Scenario):
 # ---- 3: a job outgrows its weight beside an older one -------------------------------
 
 class Outgrows(Scenario):
-    def test_3_youngest_is_stopped(self):
-        # old: 400M for ~5s, declared honestly. gate: a short job so that
-        # young surely starts after old. young: declares 200M, grows to 750M
-        # at ~250M/s. 400M + 750M do not fit in 1G; 750M alone does.
-        self.write("build.ninja", """\
-            rule old
-              command = echo start >> old.starts && %s && echo old > $out
-              mem = 400M
-            rule young
-              command = echo start >> young.starts && %s && echo young > $out
-              mem = 200M
-            rule run
-              command = sleep 0.5 && touch $out
-            build old.out: old
-            build gate: run
-            build young.out: young || gate
-            """ % (hog("400M", "100M", 20, 5000),
-                   hog("750M", "25M", 100, 500)))
-        r = self.nj("-j", "3", limit=1 * G)
+    MANIFEST = """\
+        rule old
+          command = echo start >> old.starts && %s && echo old > $out
+          mem = 400M
+        rule young
+          command = echo start >> young.starts && %s && echo young > $out
+          mem = 200M
+        rule run
+          command = sleep 0.5 && touch $out
+        build old.out: old
+        build gate: run
+        build young.out: young || gate
+        """
+
+    def build(self, old_hold_ms):
+        # old: 400M held for a while, declared honestly. gate: a short job
+        # so that young surely starts after old. young: declares 200M,
+        # grows to 750M at ~250M/s. 400M + 750M do not fit in 1G; 750M
+        # alone does.
+        self.write("build.ninja", self.MANIFEST % (
+            hog("400M", "100M", 20, old_hold_ms),
+            hog("750M", "25M", 100, 500)))
+        r = self.nj("-j", "3", "-d", "explain", limit=1 * G)
         self.verbose(r)
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(r.oom_kills, 0, "the kernel's OOM killer acted\n%r" % r)
-        kills = r.lines_with("nj: memory:")
-        self.assertTrue(kills, "nothing was stopped: the scenario proves "
-                        "nothing\n%r" % r)
-        for l in kills:
-            self.assertIn("young.out", l, r)
-            self.assertNotIn("old.out", l, r)
         self.assertEqual(self.read("old.out"), "old\n")
         self.assertEqual(self.read("old.starts"), "start\n",
-                         "the older job was restarted\n%r" % r)
+                         "the older job was stopped or restarted\n%r" % r)
         self.assertEqual(self.read("young.out"), "young\n")
-        self.assertEqual(self.read("young.starts").count("start"),
-                         1 + len(kills), r)
+        for l in r.lines_with("ninja explain: paused"):
+            self.assertIn("young.out", l, r)
+        return r
+
+    def test_3_a_pause_saves_a_kill(self):
+        # young is paused as free nears the floor, old finishes, young
+        # resumes: nothing is killed and young runs once.
+        r = self.build(5000)
+        self.assertTrue(r.lines_with("ninja explain: paused young.out"),
+                        "nothing was paused: the scenario proves nothing\n%r"
+                        % r)
+        self.assertTrue(r.lines_with("ninja explain: resumed young.out"), r)
+        self.assertEqual(r.lines_with("nj: memory:"), [], r)
+        self.assertEqual(self.read("young.starts"), "start\n", r)
+        self.assertIn("1 pause", "".join(r.lines_with("ninja: memory:")), r)
+
+    def test_7_a_bounded_pause_ends_in_a_kill(self):
+        # old holds its memory longer than a pause may last: young, still
+        # not fitting, is killed at the bound and retried once old is done.
+        r = self.build(25000)
+        self.assertTrue(r.lines_with("ninja explain: paused young.out"), r)
+        kills = r.lines_with("nj: memory: stopped")
+        self.assertEqual(len(kills), 1, r)
+        self.assertIn("young.out", kills[0], r)
+        self.assertEqual(self.read("young.starts"), "start\nstart\n", r)
 
 
 # ---- 4: a job larger than the whole cgroup -----------------------------------------
