@@ -30,6 +30,13 @@ int64_t policy_estimate(int64_t own, int64_t declared, int64_t rule,
 	return dflt;
 }
 
+int64_t policy_with_siblings(int64_t est, int source, int64_t sibling_peak)
+{
+	if (source == MEM_FROM_HISTORY)
+		return est; /* its own runs are better evidence */
+	return sibling_peak > est ? sibling_peak : est;
+}
+
 int64_t policy_after_success(int64_t est, int64_t peak)
 {
 	int64_t decayed = est < 0 ? -1 : est - est / 5;

@@ -44,6 +44,11 @@ const char *policy_source_name(int source);
 /* The best source that knows anything (-1: knows nothing). */
 int64_t policy_estimate(int64_t own, int64_t declared, int64_t rule,
 			int64_t dflt, int *source);
+/* Learning within a build: what the running jobs of the same rule have
+ * reached so far is a lower bound for an edge of that rule that has no
+ * history of its own (seven identical links: when the first has reached
+ * 2G, the others are not default-sized). */
+int64_t policy_with_siblings(int64_t est, int source, int64_t sibling_peak);
 /* After a successful run that peaked at `peak`: a decayed maximum, so one
  * lucky run lowers the estimate by a fifth at most. est -1: none yet. */
 int64_t policy_after_success(int64_t est, int64_t peak);

@@ -67,6 +67,28 @@ static int64_t estimate(struct builder *b, struct edge *e)
 	return sched(b, e)->mem_estimate;
 }
 
+/* The most a running job of e's rule has reached so far. */
+static int64_t sibling_peak(struct builder *b, const struct edge *e)
+{
+	int64_t peak = -1;
+	for (size_t i = 0; i < b->njobs; i++) {
+		const struct job *j = b->jobs[i];
+		const struct edge *o = j->user;
+		if (o->rule == e->rule && o != e && j->mem_peak > peak)
+			peak = j->mem_peak;
+	}
+	return peak;
+}
+
+/* What admission assumes e needs now: its estimate, raised by what its
+ * running siblings show (policy_with_siblings). */
+static int64_t need_now(struct builder *b, struct edge *e)
+{
+	int64_t est = estimate(b, e);
+	return policy_with_siblings(est, sched(b, e)->mem_source,
+				    sibling_peak(b, e));
+}
+
 static int64_t now_ms(void) { return exec_now_ns() / 1000000; }
 
 static int64_t expected_ms(struct builder *b, struct edge *e)
@@ -156,7 +178,7 @@ struct edge *admit_next(struct builder *b)
 	while (k < POLICY_BACKFILL_SCAN && (e = plan_pop_ready(b))) {
 		cand[k] = e;
 		c[k] = (struct mem_candidate){
-			.need = estimate(b, e),
+			.need = need_now(b, e),
 			.expected_ms = expected_ms(b, e),
 			.alone = sched(b, e)->mem_alone,
 		};

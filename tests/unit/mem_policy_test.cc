@@ -337,3 +337,14 @@ TEST(MemPolicy, APauseIsBoundedThenResumedOrKilled)
 	m.free = 3 * G;
 	EXPECT_EQ(MEM_ACT_RESUME, policy_pressure(&m, r, 2).act);
 }
+
+TEST(MemPolicy, RunningSiblingsRaiseAnEstimateWithoutHistory)
+{
+	EXPECT_EQ(2 * G, policy_with_siblings(256 * M, MEM_FROM_DEFAULT, 2 * G));
+	EXPECT_EQ(2 * G, policy_with_siblings(300 * M, MEM_FROM_RULE, 2 * G));
+	EXPECT_EQ(2 * G, policy_with_siblings(G, MEM_FROM_DECLARED, 2 * G));
+	EXPECT_EQ(G, policy_with_siblings(G, MEM_FROM_HISTORY, 2 * G))
+		<< "its own history is better evidence";
+	EXPECT_EQ(256 * M, policy_with_siblings(256 * M, MEM_FROM_DEFAULT, -1))
+		<< "no sibling running";
+}
