@@ -74,6 +74,23 @@ def mixed_links():
     return jobs, 6 * G
 
 
+def phased_links():
+    """No static depth is both safe and fast: first 12 small links of
+    0.45 GiB that could run 8 at once, then 4 large links of 2.4 GiB of
+    which only 2 fit together. A link pool of depth 2 is safe and slow in
+    the first phase; a depth that is fast there is OOM-killed in the second."""
+    jobs = [Job("obj%d.o" % i, "cc", 200 * M, 800, 400) for i in range(4)]
+    objs = [j.out for j in jobs]
+    for i in range(12):
+        jobs.append(Job("tool%d" % i, "link", int(0.45 * G), 1500, 1500,
+                        objs[i % 4:i % 4 + 1]))
+    tools = ["tool%d" % i for i in range(12)]
+    for i in range(4):
+        jobs.append(Job("app%d" % i, "link", int(2.4 * G), 3000, 3000,
+                        tools[3 * i:3 * i + 3]))
+    return jobs, 6 * G
+
+
 def quick_links():
     """A small version for --quick: 3 links of 600M beside compiles, 1.25G."""
     jobs = [Job("obj%d.o" % i, "cc", 100 * M, 300, 200) for i in range(4)]
@@ -83,9 +100,12 @@ def quick_links():
     return jobs, 1280 * M
 
 
+DEPTHS = (1, 2, 3, 4)  # at -j4 a deeper pool is no pool
+
 WORKLOADS = {
     "mem-equal-links": (equal_links, False),
     "mem-mixed": (mixed_links, False),
+    "mem-phases": (phased_links, False),
     "mem-quick": (quick_links, True),
 }
 
@@ -236,7 +256,7 @@ def run_all(names, tools, work, quick, runs=1):
                     continue
                 outs.setdefault((t.name, "-j4"), []).append(
                     run_one(scen, "-j4", t, ["-j4"], d, limit))
-                for depth in (1, 2, 3):
+                for depth in DEPTHS:
                     shutil.rmtree(d, True)
                     os.makedirs(d)
                     with open(os.path.join(d, "build.ninja"), "w") as f:
@@ -255,7 +275,7 @@ def table(res, tools):
         outs, bound = r["outcomes"], r["bound"]
         anchor = None
         for t in tools[1:2]:
-            for depth in (1, 2, 3):
+            for depth in DEPTHS:
                 os_ = outs.get((t.name, "link pool %d" % depth), [])
                 if os_ and all(o.good() for o in os_):
                     w = measure.median([o.run.wall for o in os_])
