@@ -238,6 +238,14 @@ def main():
 
     work = a.work or tempfile.mkdtemp(prefix="nj-bench-")
     os.makedirs(work, exist_ok=True)
+    # Run copies: a rebuild of a tool during a long run must not change
+    # what is measured half-way.
+    os.makedirs(os.path.join(work, "bin"), exist_ok=True)
+    for t in tools:
+        t.shown = t.path
+        copy = os.path.join(work, "bin", t.name)
+        shutil.copy2(t.path, copy)
+        t.path = copy
     results = {}
     speed = [n for n, (_, q) in SPEED.items() if q == a.quick and
              (not a.only or any(o in n for o in a.only))]
@@ -269,7 +277,7 @@ def main():
             "(± half the range); ratio = nj / %s, below 1 is nj ahead. "
             "Own CPU excludes children; RSS is the tool's peak." % (
                 " ".join(sys.argv[1:]), host,
-                ", ".join("%s (`%s`)" % (t.name, t.path) for t in tools), runs,
+                ", ".join("%s (`%s`)" % (t.name, t.shown) for t in tools), runs,
                 tools[1].name), ""]
     body = []
     if speed:
