@@ -1,6 +1,7 @@
 /* nj's main: ninja's command line, the manifest-rebuild loop, the build.
- * Only this file decides to exit, and with ninja's statuses: 0 ok, 1 build
- * or usage error, 2 interrupted. */
+ * Only this file decides to exit, and with ninja's statuses: 0 ok, 1 usage
+ * or other error, a failed build the failed command's own status, 130
+ * interrupted. */
 #define _GNU_SOURCE /* getopt_long */
 #include "cli.h"
 
@@ -586,7 +587,7 @@ static int run_build(struct session *s, int argc, char **argv)
 		rc = fatal(s->o, "%s", err.msg);
 	} else if (built < 0) {
 		printer_info(s->printer, "build stopped: %s.", err.msg);
-		rc = strstr(err.msg, "interrupted by user") ? 2 : 1;
+		rc = strstr(err.msg, "interrupted by user") ? 130 : b.exit_code;
 	}
 out:
 	err_clear(&err);
@@ -629,15 +630,11 @@ static int run(struct options *o, struct printer *printer, int argc,
 			continue;
 		}
 		if (r < 0) {
-			if (o->fatal) {
-				rc = 1;
-			} else if (strstr(err.msg, "interrupted by user")) {
-				printer_info(printer, "build stopped: %s.", err.msg);
-				rc = 2;
-			} else {
+			/* ninja's: 1 however the manifest's rebuild failed,
+			 * interrupted too. */
+			if (!o->fatal)
 				cli_error("rebuilding '%s': %s", o->input_file, err.msg);
-				rc = 1;
-			}
+			rc = 1;
 			err_clear(&err);
 			session_free(&s);
 			return rc;

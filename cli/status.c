@@ -281,11 +281,13 @@ static void strip_ansi(struct buf *out, const char *s, size_t n)
 	}
 }
 
-static void on_edge_finished(struct status *s, struct edge *e, int64_t ms,
-			     bool ok, const char *output, size_t len)
+static void on_edge_finished(struct status *s, struct edge *e,
+			     int64_t start_ms, int64_t end_ms, int code,
+			     const char *output, size_t len)
 {
 	struct printer *p = (struct printer *)s;
-	p->time_ms = ms;
+	(void)start_ms;
+	p->time_ms = end_ms;
 	p->finished++;
 	bool console = edge_use_console(e);
 	if (console)
@@ -293,9 +295,13 @@ static void on_edge_finished(struct status *s, struct edge *e, int64_t ms,
 	if (!console)
 		print_status(p, e);
 	p->running--;
-	if (!ok) {
-		struct buf b = {0};
-		buf_adds(&b, p->color ? "\x1b[31mFAILED: \x1b[0m" : "FAILED: ");
+	if (code) {
+		struct buf b = {0}, failed = {0};
+		buf_printf(&failed, "FAILED: [code=%d] ", code);
+		if (p->color)
+			buf_printf(&b, "\x1b[31m%s\x1b[0m", failed.s);
+		else
+			buf_add(&b, failed.s, failed.len);
 		for (size_t i = 0; i < e->noutputs; i++) {
 			buf_adds(&b, e->outputs[i]->path);
 			buf_addc(&b, ' ');
@@ -307,6 +313,7 @@ static void on_edge_finished(struct status *s, struct edge *e, int64_t ms,
 		buf_addc(&b, '\n');
 		print_on_new_line(p, b.s, b.len);
 		buf_free(&b);
+		buf_free(&failed);
 	}
 	if (len) {
 		if (p->color) {
