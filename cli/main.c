@@ -24,6 +24,7 @@ struct options {
 	bool explain, stats;
 	bool fatal; /* a fatal error was printed: no -d stats table */
 	enum verbosity verbosity;
+	const char *status_format; /* --status */
 	struct build_config cfg;
 };
 
@@ -38,6 +39,8 @@ static void usage(const struct build_config *cfg)
 		"  --version      print nj version (\"%s\")\n"
 		"  -v, --verbose  show all command lines while building\n"
 		"  --quiet        don't show progress status, just command output\n"
+		"  --status FMT   progress status format using Ninja-style $vars\n"
+		"                 (e.g. --status '[$finished/$total] ')\n"
 		"\n"
 		"  -C DIR   change to DIR before doing anything else\n"
 		"  -f FILE  specify input build file [default=build.ninja]\n"
@@ -178,13 +181,14 @@ static char **with_env_flags(int *argc, char **argv)
 /* Returns -1 to go on, else the exit status. */
 static int read_flags(struct options *o, int *argc, char ***argv)
 {
-	enum { OPT_VERSION = 1, OPT_QUIET, OPT_MEM_LIMIT, OPT_MEM_FLOOR, OPT_MEM,
-	       OPT_JOBSERVER };
+	enum { OPT_VERSION = 1, OPT_QUIET, OPT_STATUS, OPT_MEM_LIMIT,
+	       OPT_MEM_FLOOR, OPT_MEM, OPT_JOBSERVER };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"status", required_argument, NULL, OPT_STATUS},
 		{"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
 		{"mem-floor", required_argument, NULL, OPT_MEM_FLOOR},
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -234,8 +238,11 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		case 'v':
 			o->verbosity = VERB_VERBOSE;
 			break;
-		case OPT_QUIET:
-			o->verbosity = VERB_QUIET;
+		case OPT_QUIET: /* ninja's NO_STATUS_UPDATE */
+			o->verbosity = VERB_NO_STATUS;
+			break;
+		case OPT_STATUS:
+			o->status_format = optarg;
 			break;
 		case 'w':
 			if (!warning_enable(o, optarg))
@@ -453,11 +460,15 @@ static void session_free(struct session *s)
  * checked as each build starts. False after "ninja: fatal: ...". */
 static bool status_format_ok(struct session *s)
 {
-	char bad;
-	if (printer_check_format(s->printer, &bad) == 0)
-		return true;
-	fatal(s->o, "unknown placeholder '%%%c' in $NINJA_STATUS", bad);
-	return false;
+	char bad = 0;
+	struct buf msg = {0};
+	int rc = printer_check_format(s->printer, &bad, &msg);
+	if (rc == -1) /* %c: the placeholder may be a NUL, as ninja prints it */
+		fatal(s->o, "unknown placeholder '%%%c' in $NINJA_STATUS", bad);
+	else if (rc < 0)
+		fatal(s->o, "%s", msg.s);
+	buf_free(&msg);
+	return rc == 0;
 }
 
 /* ninja's RebuildManifest: 1 rebuilt (reload), 0 nothing to do, -1 error
@@ -468,6 +479,7 @@ static int rebuild_manifest(struct session *s, struct err *err)
 	if (!n)
 		return err->msg ? -1 : 0;
 	struct builder b;
+	printer_new_builder(s->printer, false);
 	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
 		     &s->history, &s->printer->ops);
 	int rc = -1;
@@ -557,6 +569,7 @@ static int run_build(struct session *s, int argc, char **argv)
 		}
 	}
 	struct builder b;
+	printer_new_builder(s->printer, true);
 	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
 		     &s->history, &s->printer->ops);
 	int rc = 0;
@@ -572,7 +585,8 @@ static int run_build(struct session *s, int argc, char **argv)
 	s->stat_ahead = NULL;
 	metric_add("dirty scan", t0);
 	if (builder_up_to_date(&b)) {
-		printer_info(s->printer, "no work to do.");
+		if (s->o->verbosity != VERB_NO_STATUS)
+			printer_info(s->printer, "no work to do.");
 		goto out;
 	}
 	session_load_history(s);
@@ -600,10 +614,6 @@ out:
 static int run(struct options *o, struct printer *printer, int argc,
 	       char **argv)
 {
-	if (o->tool && strcmp(o->tool, "list") == 0)
-		return tool_list();
-	if (o->tool && !tool_exists(o->tool))
-		return fatal(o, "unknown tool '%s'", o->tool);
 	if (o->working_dir) {
 		/* The quotes are what Emacs looks for to follow the directory. */
 		if (!o->tool && o->verbosity != VERB_NO_STATUS)
@@ -666,8 +676,21 @@ int main(int argc, char **argv)
 	int rc = read_flags(&o, &argc, &argv);
 	if (rc >= 0)
 		return rc;
+	/* ninja chooses the tool while reading the flags, before its status
+	 * printer reads --status. */
+	if (o.tool && strcmp(o.tool, "list") == 0)
+		return tool_list();
+	if (o.tool && !tool_exists(o.tool))
+		return fatal(&o, "unknown tool '%s'", o.tool);
 	struct printer printer;
-	printer_init(&printer, o.verbosity, o.cfg.parallelism);
+	struct err err = {0};
+	if (printer_init(&printer, o.verbosity, o.cfg.parallelism,
+			 o.status_format, &err) < 0) {
+		rc = fatal(&o, "%s", err.msg);
+		err_clear(&err);
+		printer_free(&printer);
+		return rc;
+	}
 	rc = run(&o, &printer, argc, argv);
 	if (o.stats && !o.fatal)
 		metrics_report();

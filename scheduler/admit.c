@@ -159,6 +159,7 @@ struct edge *admit_next(struct builder *b)
 	}
 	size_t head;
 	int pick = policy_choose(m, view, n, c, k, &head);
+	m->waiting = head < k;
 	if (head < k) {
 		explain_wait(b, cand[head], c[head].need, room,
 			     c[head].alone ? ", to run alone" : "");

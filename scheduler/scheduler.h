@@ -35,6 +35,8 @@ struct build_config {
 struct status {
 	void (*plan_total)(struct status *s, int total);
 	void (*build_started)(struct status *s);
+	/* A command edge joined the plan (added) or a restat took it off. */
+	void (*edge_planned)(struct status *s, const struct edge *e, bool added);
 	void (*edge_started)(struct status *s, struct edge *e, int64_t ms);
 	/* exit_code: 0 ok, else ninja's exit status for the command (its own,
 	 * 128 + the wait status for a signal, 1 when nj failed it). */
