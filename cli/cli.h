@@ -34,6 +34,8 @@ struct printer {
 	double predicted; /* the fraction of the predicted total done */
 	int eta_known_total, eta_known_left, eta_unknown_left;
 	int64_t eta_known_ms_total, eta_known_ms_left;
+	/* -d explain: output node -> why it is dirty (struct explained *) */
+	struct ptrmap explained;
 	/* line printer */
 	bool have_blank_line, console_locked;
 	struct buf line_buffer, output_buffer;
@@ -50,9 +52,13 @@ void printer_free(struct printer *p);
  * ("unknown variable 'X' in --status format"). Checked before each build,
  * so that the status line never has to stop one. */
 int printer_check_format(const struct printer *p, char *bad, struct buf *msg);
-/* A new builder starts. prev_times: whether %E %W %P may use the log's
- * previous run times (ninja reads them for the build proper, not for the
- * manifest's rebuild). */
+/* -d explain: the graph's explanations go through the printer, which says
+ * why an edge runs just before its status line, as ninja does. */
+void printer_explain(struct printer *p, struct graph_options *opt);
+/* A new builder starts: the explanations recorded for the last one are
+ * dropped (ninja keeps them per Builder). prev_times: whether %E %W %P may
+ * use the log's previous run times (ninja reads them for the build proper,
+ * not for the manifest's rebuild). */
 void printer_new_builder(struct printer *p, bool prev_times);
 /* "ninja: MSG" on stdout. */
 void printer_info(struct printer *p, const char *fmt, ...)

@@ -353,7 +353,6 @@ static int session_load(struct session *s)
 	history_init(&s->history);
 	s->st.opt.dupbuild_err = o->dupbuild_err;
 	s->st.opt.phonycycle_err = o->phonycycle_err;
-	s->st.opt.explain = o->explain;
 	s->st.warn = cli_warning;
 	int64_t t0 = exec_now_ns();
 	int loaded = manifest_load(&s->st, o->input_file, &err);
@@ -387,6 +386,9 @@ static int session_load(struct session *s)
 		free(hp);
 		return rc;
 	}
+	/* As ninja's, tools explain nothing. */
+	if (o->explain)
+		printer_explain(s->printer, &s->st.opt);
 	s->stat_ahead = stat_ahead_start(&s->st);
 	char *lp = log_path(s, ".ninja_log");
 	t0 = exec_now_ns();

@@ -338,8 +338,81 @@ static void status_variable(void *ctx, const char *name, size_t len,
 #undef IS
 }
 
+/* ---- -d explain ---- */
+
+struct explained {
+	char **msgs;
+	size_t n, cap;
+};
+
+static void explain_dirty(void *ctx, const struct node *n, const char *msg)
+{
+	struct printer *p = ctx;
+	uintptr_t v;
+	struct explained *x;
+	if (ptrmap_get(&p->explained, n, NULL, &v)) {
+		x = (struct explained *)v;
+	} else {
+		x = xcalloc(1, sizeof(*x));
+		ptrmap_put(&p->explained, n, NULL, (uintptr_t)x);
+	}
+	xgrow((void **)&x->msgs, &x->cap, x->n + 1, sizeof(*x->msgs));
+	x->msgs[x->n++] = xstrdup(msg);
+}
+
+/* On a line of its own: the status line stays whole. */
+static void explain_now(void *ctx, const char *msg)
+{
+	struct printer *p = ctx;
+	print_on_new_line(p, "", 0);
+	fprintf(stderr, "ninja explain: %s\n", msg);
+}
+
+/* ninja's ExplainEdge: what was recorded for e's outputs, before its
+ * status line. */
+static void explain_edge(struct printer *p, const struct edge *e)
+{
+	bool first = true;
+	for (size_t i = 0; i < e->noutputs; i++) {
+		uintptr_t v;
+		if (!ptrmap_get(&p->explained, e->outputs[i], NULL, &v))
+			continue;
+		const struct explained *x = (const struct explained *)v;
+		for (size_t k = 0; k < x->n; k++) {
+			if (first)
+				print_on_new_line(p, "", 0);
+			first = false;
+			fprintf(stderr, "ninja explain: %s\n", x->msgs[k]);
+		}
+	}
+}
+
+static void explained_clear(struct printer *p)
+{
+	for (size_t i = 0; i < p->explained.cap; i++) {
+		struct ptrmap_slot *sl = &p->explained.slots[i];
+		if (!sl->a)
+			continue;
+		struct explained *x = (struct explained *)sl->val;
+		for (size_t k = 0; k < x->n; k++)
+			free(x->msgs[k]);
+		free(x->msgs);
+		free(x);
+	}
+	ptrmap_free(&p->explained);
+	memset(&p->explained, 0, sizeof(p->explained));
+}
+
+void printer_explain(struct printer *p, struct graph_options *opt)
+{
+	opt->explain_dirty = explain_dirty;
+	opt->explain_now = explain_now;
+	opt->explain_ctx = p;
+}
+
 void printer_new_builder(struct printer *p, bool prev_times)
 {
+	explained_clear(p);
 	p->prev_times = prev_times;
 }
 
@@ -355,6 +428,7 @@ static bool memory_governs(const struct mem_model *m)
 
 static void print_status(struct printer *p, struct edge *e)
 {
+	explain_edge(p, e);
 	if (p->verbosity == VERB_QUIET || p->verbosity == VERB_NO_STATUS)
 		return;
 	predict(p);
@@ -613,6 +687,7 @@ int printer_init(struct printer *p, enum verbosity v, int parallelism,
 
 void printer_free(struct printer *p)
 {
+	explained_clear(p);
 	free(p->rate_times);
 	free(p->status_text);
 	arena_free(&p->arena);
