@@ -150,7 +150,7 @@ static bool warning_enable(struct options *o, const char *name)
 }
 
 /* NJ_FLAGS are read before the command line's own: split on blanks. The
- * words live as long as the process. */
+ * words live until main returns. */
 static char *env_flags_text;
 static char **env_flags_argv;
 
@@ -660,6 +660,33 @@ static int run(struct options *o, struct printer *printer, int argc,
 	return 1;
 }
 
+/* Everything after the flags: the tool's name is checked, the printer
+ * made, the build run. */
+static int after_flags(struct options *o, int argc, char **argv)
+{
+	/* ninja chooses the tool while reading the flags, before its status
+	 * printer reads --status. */
+	if (o->tool && strcmp(o->tool, "list") == 0)
+		return tool_list();
+	if (o->tool && !tool_exists(o->tool))
+		return fatal(o, "unknown tool '%s'", o->tool);
+	struct printer printer;
+	struct err err = {0};
+	int rc;
+	if (printer_init(&printer, o->verbosity, o->cfg.parallelism,
+			 o->status_format, &err) < 0) {
+		rc = fatal(o, "%s", err.msg);
+		err_clear(&err);
+		printer_free(&printer);
+		return rc;
+	}
+	rc = run(o, &printer, argc, argv);
+	if (o->stats && !o->fatal)
+		metrics_report();
+	printer_free(&printer);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* Keep 0-2 open so no pipe nj makes can land on them. */
@@ -676,26 +703,10 @@ int main(int argc, char **argv)
 	};
 	argv = with_env_flags(&argc, argv);
 	int rc = read_flags(&o, &argc, &argv);
-	if (rc >= 0)
-		return rc;
-	/* ninja chooses the tool while reading the flags, before its status
-	 * printer reads --status. */
-	if (o.tool && strcmp(o.tool, "list") == 0)
-		return tool_list();
-	if (o.tool && !tool_exists(o.tool))
-		return fatal(&o, "unknown tool '%s'", o.tool);
-	struct printer printer;
-	struct err err = {0};
-	if (printer_init(&printer, o.verbosity, o.cfg.parallelism,
-			 o.status_format, &err) < 0) {
-		rc = fatal(&o, "%s", err.msg);
-		err_clear(&err);
-		printer_free(&printer);
-		return rc;
-	}
-	rc = run(&o, &printer, argc, argv);
-	if (o.stats && !o.fatal)
-		metrics_report();
-	printer_free(&printer);
+	if (rc < 0)
+		rc = after_flags(&o, argc, argv);
+	/* NJ_FLAGS' words, which the options point into. */
+	free(env_flags_argv);
+	free(env_flags_text);
 	return rc;
 }
