@@ -4,14 +4,21 @@
 
 #include "../scheduler/scheduler.h"
 
+/* ninja's verbosity levels; --quiet is ninja's NO_STATUS_UPDATE (QUIET
+ * has no flag in ninja either). */
 enum verbosity { VERB_QUIET, VERB_NO_STATUS, VERB_NORMAL, VERB_VERBOSE };
 
 /* ninja's StatusPrinter and LinePrinter in one. */
 struct printer {
 	struct status ops; /* first: the scheduler sees a struct status */
 	enum verbosity verbosity;
-	const char *format; /* NINJA_STATUS */
+	const char *format; /* NINJA_STATUS, or ninja's default */
 	bool format_default; /* NINJA_STATUS unset */
+	/* --status: the format as one of ninja's $-strings, or NULL */
+	struct evalstr *status_eval;
+	struct evalstr status_es;
+	char *status_text; /* what status_es points into */
+	struct arena arena;
 	int parallelism;
 	bool smart, color;
 	int started, finished, running, total;
@@ -20,18 +27,39 @@ struct printer {
 	int64_t *rate_times;
 	int rate_n, rate_head, rate_count, rate_last;
 	double rate;
+	/* %E %W %P: ninja's prediction from the commands' previous run times
+	 * (.ninja_log) and the time the finished ones took */
+	bool prev_times;
+	int64_t cpu_ms;
+	double predicted; /* the fraction of the predicted total done */
+	int eta_known_total, eta_known_left, eta_unknown_left;
+	int64_t eta_known_ms_total, eta_known_ms_left;
+	/* -d explain: output node -> why it is dirty (struct explained *) */
+	struct ptrmap explained;
 	/* line printer */
 	bool have_blank_line, console_locked;
 	struct buf line_buffer, output_buffer;
 	bool line_elide;
 };
 
-void printer_init(struct printer *p, enum verbosity v, int parallelism);
+/* 0, or -1 with "invalid --status: ..." in err (ninja's fatal error). */
+int printer_init(struct printer *p, enum verbosity v, int parallelism,
+		 const char *status_format, struct err *err);
 void printer_free(struct printer *p);
-/* 0 if every placeholder of $NINJA_STATUS is known (or no status line is
- * printed), else -1 with the first unknown one in *bad. Checked before
- * each build, so that the status line never has to stop one. */
-int printer_check_format(const struct printer *p, char *bad);
+/* 0 if the status format is one the printer can expand (or no status line
+ * is printed); else -1 with ninja's fatal message in msg ("unknown
+ * placeholder '%X' in $NINJA_STATUS": *bad is X, which may be NUL) or -2
+ * ("unknown variable 'X' in --status format"). Checked before each build,
+ * so that the status line never has to stop one. */
+int printer_check_format(const struct printer *p, char *bad, struct buf *msg);
+/* -d explain: the graph's explanations go through the printer, which says
+ * why an edge runs just before its status line, as ninja does. */
+void printer_explain(struct printer *p, struct graph_options *opt);
+/* A new builder starts: the explanations recorded for the last one are
+ * dropped (ninja keeps them per Builder). prev_times: whether %E %W %P may
+ * use the log's previous run times (ninja reads them for the build proper,
+ * not for the manifest's rebuild). */
+void printer_new_builder(struct printer *p, bool prev_times);
 /* "ninja: MSG" on stdout. */
 void printer_info(struct printer *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

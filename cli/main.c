@@ -1,6 +1,7 @@
 /* nj's main: ninja's command line, the manifest-rebuild loop, the build.
- * Only this file decides to exit, and with ninja's statuses: 0 ok, 1 build
- * or usage error, 2 interrupted. */
+ * Only this file decides to exit, and with ninja's statuses: 0 ok, 1 usage
+ * or other error, a failed build the failed command's own status, 130
+ * interrupted. */
 #define _GNU_SOURCE /* getopt_long */
 #include "cli.h"
 
@@ -24,6 +25,7 @@ struct options {
 	bool fatal; /* a fatal error was printed: no -d stats table */
 	bool jobs_given; /* an explicit -j: a parent's jobserver is ignored */
 	enum verbosity verbosity;
+	const char *status_format; /* --status */
 	struct build_config cfg;
 };
 
@@ -38,6 +40,8 @@ static void usage(const struct build_config *cfg)
 		"  --version      print nj version (\"%s\")\n"
 		"  -v, --verbose  show all command lines while building\n"
 		"  --quiet        don't show progress status, just command output\n"
+		"  --status FMT   progress status format using Ninja-style $vars\n"
+		"                 (e.g. --status '[$finished/$total] ')\n"
 		"\n"
 		"  -C DIR   change to DIR before doing anything else\n"
 		"  -f FILE  specify input build file [default=build.ninja]\n"
@@ -147,7 +151,7 @@ static bool warning_enable(struct options *o, const char *name)
 }
 
 /* NJ_FLAGS are read before the command line's own: split on blanks. The
- * words live as long as the process. */
+ * words live until main returns. */
 static char *env_flags_text;
 static char **env_flags_argv;
 
@@ -178,13 +182,14 @@ static char **with_env_flags(int *argc, char **argv)
 /* Returns -1 to go on, else the exit status. */
 static int read_flags(struct options *o, int *argc, char ***argv)
 {
-	enum { OPT_VERSION = 1, OPT_QUIET, OPT_MEM_LIMIT, OPT_MEM_FLOOR, OPT_MEM,
-	       OPT_JOBSERVER };
+	enum { OPT_VERSION = 1, OPT_QUIET, OPT_STATUS, OPT_MEM_LIMIT,
+	       OPT_MEM_FLOOR, OPT_MEM, OPT_JOBSERVER };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"status", required_argument, NULL, OPT_STATUS},
 		{"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
 		{"mem-floor", required_argument, NULL, OPT_MEM_FLOOR},
 		{"mem", required_argument, NULL, OPT_MEM},
@@ -235,8 +240,11 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		case 'v':
 			o->verbosity = VERB_VERBOSE;
 			break;
-		case OPT_QUIET:
-			o->verbosity = VERB_QUIET;
+		case OPT_QUIET: /* ninja's NO_STATUS_UPDATE */
+			o->verbosity = VERB_NO_STATUS;
+			break;
+		case OPT_STATUS:
+			o->status_format = optarg;
 			break;
 		case 'w':
 			if (!warning_enable(o, optarg))
@@ -347,7 +355,6 @@ static int session_load(struct session *s)
 	history_init(&s->history);
 	s->st.opt.dupbuild_err = o->dupbuild_err;
 	s->st.opt.phonycycle_err = o->phonycycle_err;
-	s->st.opt.explain = o->explain;
 	s->st.warn = cli_warning;
 	int64_t t0 = exec_now_ns();
 	int loaded = manifest_load(&s->st, o->input_file, &err);
@@ -381,6 +388,9 @@ static int session_load(struct session *s)
 		free(hp);
 		return rc;
 	}
+	/* As ninja's, tools explain nothing. */
+	if (o->explain)
+		printer_explain(s->printer, &s->st.opt);
 	s->stat_ahead = stat_ahead_start(&s->st);
 	char *lp = log_path(s, ".ninja_log");
 	t0 = exec_now_ns();
@@ -454,11 +464,15 @@ static void session_free(struct session *s)
  * checked as each build starts. False after "ninja: fatal: ...". */
 static bool status_format_ok(struct session *s)
 {
-	char bad;
-	if (printer_check_format(s->printer, &bad) == 0)
-		return true;
-	fatal(s->o, "unknown placeholder '%%%c' in $NINJA_STATUS", bad);
-	return false;
+	char bad = 0;
+	struct buf msg = {0};
+	int rc = printer_check_format(s->printer, &bad, &msg);
+	if (rc == -1) /* %c: the placeholder may be a NUL, as ninja prints it */
+		fatal(s->o, "unknown placeholder '%%%c' in $NINJA_STATUS", bad);
+	else if (rc < 0)
+		fatal(s->o, "%s", msg.s);
+	buf_free(&msg);
+	return rc == 0;
 }
 
 /* ninja's RebuildManifest: 1 rebuilt (reload), 0 nothing to do, -1 error
@@ -469,6 +483,7 @@ static int rebuild_manifest(struct session *s, struct err *err)
 	if (!n)
 		return err->msg ? -1 : 0;
 	struct builder b;
+	printer_new_builder(s->printer, false);
 	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
 		     &s->history, &s->printer->ops);
 	int rc = -1;
@@ -568,6 +583,7 @@ static int run_build(struct session *s, int argc, char **argv)
 		}
 	}
 	struct builder b;
+	printer_new_builder(s->printer, true);
 	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
 		     &s->history, &s->printer->ops);
 	int rc = 0;
@@ -583,7 +599,8 @@ static int run_build(struct session *s, int argc, char **argv)
 	s->stat_ahead = NULL;
 	metric_add("dirty scan", t0);
 	if (builder_up_to_date(&b)) {
-		printer_info(s->printer, "no work to do.");
+		if (s->o->verbosity != VERB_NO_STATUS)
+			printer_info(s->printer, "no work to do.");
 		goto out;
 	}
 	session_load_history(s);
@@ -599,7 +616,7 @@ static int run_build(struct session *s, int argc, char **argv)
 		rc = fatal(s->o, "%s", err.msg);
 	} else if (built < 0) {
 		printer_info(s->printer, "build stopped: %s.", err.msg);
-		rc = strstr(err.msg, "interrupted by user") ? 2 : 1;
+		rc = strstr(err.msg, "interrupted by user") ? 130 : b.exit_code;
 	}
 out:
 	err_clear(&err);
@@ -613,10 +630,6 @@ out:
 static int run(struct options *o, struct printer *printer, int argc,
 	       char **argv)
 {
-	if (o->tool && strcmp(o->tool, "list") == 0)
-		return tool_list();
-	if (o->tool && !tool_exists(o->tool))
-		return fatal(o, "unknown tool '%s'", o->tool);
 	if (o->working_dir) {
 		/* The quotes are what Emacs looks for to follow the directory. */
 		if (!o->tool && o->verbosity != VERB_NO_STATUS)
@@ -643,15 +656,11 @@ static int run(struct options *o, struct printer *printer, int argc,
 			continue;
 		}
 		if (r < 0) {
-			if (o->fatal) {
-				rc = 1;
-			} else if (strstr(err.msg, "interrupted by user")) {
-				printer_info(printer, "build stopped: %s.", err.msg);
-				rc = 2;
-			} else {
+			/* ninja's: 1 however the manifest's rebuild failed,
+			 * interrupted too. */
+			if (!o->fatal)
 				cli_error("rebuilding '%s': %s", o->input_file, err.msg);
-				rc = 1;
-			}
+			rc = 1;
 			err_clear(&err);
 			session_free(&s);
 			return rc;
@@ -690,6 +699,33 @@ static void claim_jobserver(struct options *o, struct js_client *c)
 	}
 }
 
+/* Everything after the flags: the tool's name is checked, the printer
+ * made, the build run. */
+static int after_flags(struct options *o, int argc, char **argv)
+{
+	/* ninja chooses the tool while reading the flags, before its status
+	 * printer reads --status. */
+	if (o->tool && strcmp(o->tool, "list") == 0)
+		return tool_list();
+	if (o->tool && !tool_exists(o->tool))
+		return fatal(o, "unknown tool '%s'", o->tool);
+	struct printer printer;
+	struct err err = {0};
+	int rc;
+	if (printer_init(&printer, o->verbosity, o->cfg.parallelism,
+			 o->status_format, &err) < 0) {
+		rc = fatal(o, "%s", err.msg);
+		err_clear(&err);
+		printer_free(&printer);
+		return rc;
+	}
+	rc = run(o, &printer, argc, argv);
+	if (o->stats && !o->fatal)
+		metrics_report();
+	printer_free(&printer);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* Keep 0-2 open so no pipe nj makes can land on them. */
@@ -706,16 +742,14 @@ int main(int argc, char **argv)
 	};
 	argv = with_env_flags(&argc, argv);
 	int rc = read_flags(&o, &argc, &argv);
-	if (rc >= 0)
-		return rc;
-	struct js_client client;
-	claim_jobserver(&o, &client);
-	struct printer printer;
-	printer_init(&printer, o.verbosity, o.cfg.parallelism);
-	rc = run(&o, &printer, argc, argv);
-	if (o.stats && !o.fatal)
-		metrics_report();
-	printer_free(&printer);
-	js_client_free(&client);
+	if (rc < 0) {
+		struct js_client client;
+		claim_jobserver(&o, &client);
+		rc = after_flags(&o, argc, argv);
+		js_client_free(&client);
+	}
+	/* NJ_FLAGS' words, which the options point into. */
+	free(env_flags_argv);
+	free(env_flags_text);
 	return rc;
 }

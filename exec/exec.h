@@ -28,7 +28,8 @@ struct job {
 	void *user; /* the caller's (an edge) */
 	struct buf output;
 	/* Filled when the job has finished: */
-	int exit_code;  /* exit status, or 128+signal */
+	int exit_code;  /* exit status; 130 interrupted, 128+wait status for
+			 * another signal (ninja's) */
 	int term_signal; /* 0 unless killed by a signal */
 	enum job_status status;
 	int64_t start_ns, end_ns; /* monotonic */

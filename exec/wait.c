@@ -48,11 +48,13 @@ static void set_status(struct job *j, int st, const struct rusage *ru)
 	} else if (WIFSIGNALED(st)) {
 		int sig = WTERMSIG(st);
 		j->term_signal = sig;
-		j->exit_code = 128 + sig;
 		/* As ninja: these come from the user (^C reaches the whole
 		 * terminal group) or from nj passing one on. */
-		j->status = sig == SIGINT || sig == SIGTERM || sig == SIGHUP ?
-			JOB_INTERRUPTED : JOB_FAILED;
+		bool intr = sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
+		j->status = intr ? JOB_INTERRUPTED : JOB_FAILED;
+		/* ninja's statuses: 130 for an interrupt, else 128 plus the
+		 * wait status (the signal, and 0x80 if it dumped core). */
+		j->exit_code = intr ? 130 : 128 + (st & 0xff);
 	} else {
 		j->exit_code = 1;
 		j->status = JOB_FAILED;

@@ -231,9 +231,12 @@ static int update_edge(struct state *st, struct dyndeps *dd, struct err *err)
 int dyndep_load(struct state *st, struct node *file, struct err *err)
 {
 	file->dyndep_pending = false;
-	if (st->opt.explain)
-		fprintf(st->opt.explain_out ? st->opt.explain_out : stderr,
-			"ninja explain: loading dyndep file '%s'\n", file->path);
+	if (st->opt.explain_now) {
+		struct buf msg = {0};
+		buf_printf(&msg, "loading dyndep file '%s'", file->path);
+		st->opt.explain_now(st->opt.explain_ctx, msg.s);
+		buf_free(&msg);
+	}
 	char *text;
 	size_t len;
 	if (read_file(file->path, &text, &len, err) < 0) {

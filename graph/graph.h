@@ -129,12 +129,17 @@ static inline bool edge_is_implicit(const struct edge *e, size_t i)
 }
 
 /* What the command line asks of the graph: how to treat a duplicate output
- * or a phony self-reference, and whether to explain why outputs are dirty. */
+ * or a phony self-reference, and who hears -d explain's explanations. */
 struct graph_options {
 	bool dupbuild_err;   /* -w dupbuild=err (default) */
 	bool phonycycle_err; /* -w phonycycle=err (default warn) */
-	bool explain;        /* -d explain */
-	FILE *explain_out;   /* where -d explain writes; NULL: stderr */
+	/* -d explain (NULL: nothing is explained). explain_dirty: why n is
+	 * dirty, n an edge's output (or a source file); cli says it when
+	 * that edge runs, if it does. explain_now: what the graph does now
+	 * (loading a dyndep file). */
+	void (*explain_dirty)(void *ctx, const struct node *n, const char *msg);
+	void (*explain_now)(void *ctx, const char *msg);
+	void *explain_ctx;
 };
 
 struct state {

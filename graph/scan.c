@@ -8,20 +8,22 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void explain(struct state *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* -d explain: why n is dirty, handed to whoever listens (cli prints it
+ * before the status line of n's edge). Cut at 1023 bytes, as ninja's. */
+static void explain(struct state *st, const struct node *n, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
 
-static void explain(struct state *st, const char *fmt, ...)
+static void explain(struct state *st, const struct node *n, const char *fmt,
+		    ...)
 {
-	if (!st->opt.explain)
+	if (!st->opt.explain_dirty)
 		return;
-	FILE *f = st->opt.explain_out ? st->opt.explain_out : stderr;
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("ninja explain: ", f);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	st->opt.explain_dirty(st->opt.explain_ctx, n, msg);
 }
 
 int64_t path_mtime(const char *path, struct err *err)
@@ -76,7 +78,7 @@ static int load_depfile(struct state *st, struct edge *e, const char *path,
 		text = NULL;
 	}
 	if (len == 0) {
-		explain(st, "depfile '%s' is missing", path);
+		explain(st, e->outputs[0], "depfile '%s' is missing", path);
 		free(text);
 		return 1;
 	}
@@ -96,7 +98,7 @@ static int load_depfile(struct state *st, struct edge *e, const char *path,
 		goto out;
 	struct node *first = e->outputs[0];
 	if (olen != first->pathlen || memcmp(d.outs[0].s, first->path, olen)) {
-		explain(st, "expected depfile '%s' to mention '%s', got '%.*s'",
+		explain(st, first, "expected depfile '%s' to mention '%s', got '%.*s'",
 			path, first->path, (int)olen, d.outs[0].s);
 		rc = 1;
 		goto out;
@@ -144,11 +146,11 @@ static int load_deps_from_log(struct state *st, struct edge *e)
 	struct node *out = e->outputs[0];
 	struct deps_record *d = out->deps;
 	if (!d) {
-		explain(st, "deps for '%s' are missing", out->path);
+		explain(st, out, "deps for '%s' are missing", out->path);
 		return 1;
 	}
 	if (out->mtime > d->mtime) {
-		explain(st,
+		explain(st, out,
 			"stored deps info out of date for '%s' (%" PRId64
 			" vs %" PRId64 ")",
 			out->path, d->mtime, out->mtime);
@@ -187,7 +189,7 @@ static bool output_dirty(struct state *st, struct edge *e,
 		/* Phony edges write nothing: dirty only when they have no
 		 * inputs and the output is missing. */
 		if (e->ninputs == 0 && !node_exists(out)) {
-			explain(st, "output %s of phony edge with no inputs "
+			explain(st, out, "output %s of phony edge with no inputs "
 				    "doesn't exist", out->path);
 			return true;
 		}
@@ -197,14 +199,14 @@ static bool output_dirty(struct state *st, struct edge *e,
 		return false;
 	}
 	if (!node_exists(out)) {
-		explain(st, "output %s doesn't exist", out->path);
+		explain(st, out, "output %s doesn't exist", out->path);
 		return true;
 	}
 	/* A restat rule may have left the output old on purpose; the log's
 	 * recorded mtime stands in for it. */
 	bool used_restat = edge_binding_bool(e, "restat") && out->has_log;
 	if (!used_restat && most_recent && out->mtime < most_recent->mtime) {
-		explain(st,
+		explain(st, out,
 			"output %s older than most recent input %s (%" PRId64
 			" vs %" PRId64 ")",
 			out->path, most_recent->path, out->mtime, most_recent->mtime);
@@ -219,11 +221,11 @@ static bool output_dirty(struct state *st, struct edge *e,
 							  out->log_hash)
 				    : 0;
 		if (!match) {
-			explain(st, "command line changed for %s", out->path);
+			explain(st, out, "command line changed for %s", out->path);
 			return true;
 		}
 		if (most_recent && out->log_mtime < most_recent->mtime) {
-			explain(st,
+			explain(st, out,
 				"recorded mtime of %s older than most recent input "
 				"%s (%" PRId64 " vs %" PRId64 ")",
 				out->path, most_recent->path, out->log_mtime,
@@ -231,7 +233,7 @@ static bool output_dirty(struct state *st, struct edge *e,
 			return true;
 		}
 	} else if (!generator) {
-		explain(st, "command line not found in log for %s", out->path);
+		explain(st, out, "command line not found in log for %s", out->path);
 		return true;
 	}
 	return false;
@@ -301,7 +303,7 @@ static int visit(struct scan *sc, struct node *node, struct err *err)
 		if (node_stat(node, err) < 0)
 			return -1;
 		if (!node_exists(node))
-			explain(st, "%s has no in-edge and is missing", node->path);
+			explain(st, node, "%s has no in-edge and is missing", node->path);
 		node->dirty = !node_exists(node);
 		return 0;
 	}
@@ -350,7 +352,7 @@ static int visit(struct scan *sc, struct node *node, struct err *err)
 		if (edge_is_order_only(e, i))
 			continue;
 		if (in->dirty) {
-			explain(st, "%s is dirty", in->path);
+			explain(st, node, "%s is dirty", in->path);
 			dirty = true;
 		} else if (!most_recent || in->mtime > most_recent->mtime) {
 			most_recent = in;

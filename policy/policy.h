@@ -74,6 +74,7 @@ struct mem_model {
 	int64_t free;       /* last reading */
 	int64_t default_estimate;
 	bool hold;          /* after a kill: no new starts until free recovers */
+	bool waiting;       /* the last admission left a ready edge waiting */
 	int64_t last_sample_ns;
 	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
 	/* What memory did to this build, for the summary and the trace. */

@@ -189,6 +189,7 @@ struct edge *admit_next(struct builder *b)
 	}
 	size_t head;
 	int pick = policy_choose(m, view, n, c, k, &head);
+	m->waiting = head < k;
 	if (head < k) {
 		if (!sched(b, cand[head])->mem_waited)
 			m->waits++;

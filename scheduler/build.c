@@ -409,21 +409,32 @@ static int record_success(struct builder *b, struct edge *e, int64_t end_ms,
 	return 0;
 }
 
-static int finish_edge(struct builder *b, struct edge *e, bool ok,
+/* *codep: 0 ok, else the job's exit status as ninja reports it; made 1
+ * when its deps cannot be read. A failure is remembered for the build's
+ * exit status (ninja's SetFailureCode). */
+static int finish_edge(struct builder *b, struct edge *e, int *codep,
 		       const char *output, size_t outlen, struct err *err)
 {
+	int code = *codep;
 	struct node **deps = NULL;
 	size_t ndeps = 0;
 	struct buf kind = {0}, extra = {0};
 	int rc = -1;
+	bool ok = code == 0;
 	edge_binding(e, "deps", &kind);
 	bool has_deps = kind.len > 0;
 	if (has_deps && !b->cfg.dry_run)
 		collect_deps(b, e, kind.s, &ok, &output, &outlen, &extra,
 			     &deps, &ndeps);
+	if (!ok && !code)
+		code = 1; /* the deps could not be read: nj failed it */
+	*codep = code;
+	if (code)
+		b->last_failure = code;
 	int64_t end_ms = elapsed_ms(b);
 	if (b->status->edge_finished)
-		b->status->edge_finished(b->status, e, end_ms, ok, output, outlen);
+		b->status->edge_finished(b->status, e, sched(b, e)->command_start_ms,
+					 end_ms, code, output, outlen);
 	int64_t output_mtime = 0;
 	if (!ok)
 		rc = plan_edge_finished(b, e, false, err);
@@ -512,6 +523,7 @@ static int wait_for_news(struct builder *b, struct err *err)
 	if (exec_wait(&b->ex, timeout)) {
 		cleanup(b);
 		err_set(err, "interrupted by user");
+		b->exit_code = 130;
 		return -1;
 	}
 	mem_tick(b, false);
@@ -526,13 +538,16 @@ static int reap(struct builder *b, struct job *j, bool *failed,
 {
 	remove_job(b, j);
 	tokens_job_ended(b, j);
-	if (j->status == JOB_INTERRUPTED) {
+	/* As ninja: a command that exits 130 (a shell whose child got the
+	 * ^C) counts as an interrupt too. */
+	if (j->status == JOB_INTERRUPTED || j->exit_code == 130) {
 		exec_job_free(j);
 		cleanup(b);
 		err_set(err, "interrupted by user");
+		b->exit_code = 130;
 		return -1;
 	}
-	bool ok = j->status == JOB_OK;
+	int code = j->status == JOB_OK ? 0 : j->exit_code ? j->exit_code : 1;
 	struct buf why = {0};
 	int m = mem_job_ended(b, j, &why);
 	if (m > 0) {
@@ -549,19 +564,21 @@ static int reap(struct builder *b, struct job *j, bool *failed,
 			buf_addc(&out, '\n');
 		buf_add(&out, why.s, why.len);
 		buf_addc(&out, '\n');
-		ok = false;
+		if (!code)
+			code = j->exit_code ? j->exit_code : 1;
 	} else {
 		mem_record_run(b, j);
 	}
 	buf_free(&why);
-	int r = finish_edge(b, j->user, ok, buf_cstr(&out), out.len, err);
+	int r = finish_edge(b, j->user, &code, buf_cstr(&out), out.len, err);
 	buf_free(&out);
 	exec_job_free(j);
 	if (r < 0) {
 		cleanup(b);
+		b->exit_code = code ? code : 1;
 		return -1;
 	}
-	*failed = !ok;
+	*failed = code != 0;
 	return 0;
 }
 
@@ -597,6 +614,8 @@ int builder_build(struct builder *b, struct err *err)
 		b->status->build_started(b->status);
 	int failures_allowed = b->cfg.failures_allowed;
 	int rc = -1;
+	b->exit_code = 1;
+	b->last_failure = 0;
 	mem_tick(b, true);
 	while (plan_more_to_do(b)) {
 		if (failures_allowed && can_run_more(b)) {
@@ -610,7 +629,8 @@ int builder_build(struct builder *b, struct err *err)
 			struct edge *e = b->dry_done[0];
 			memmove(b->dry_done, b->dry_done + 1,
 				--b->ndry_done * sizeof(*b->dry_done));
-			if (finish_edge(b, e, true, "", 0, err) < 0)
+			int code = 0;
+			if (finish_edge(b, e, &code, "", 0, err) < 0)
 				goto done;
 			continue;
 		}
@@ -630,6 +650,9 @@ int builder_build(struct builder *b, struct err *err)
 			err_set(err, "cannot make progress due to previous errors");
 		else
 			err_set(err, "stuck [this is a bug]");
+		/* ninja's GetExitCode: the last failed command's status. */
+		if (b->last_failure)
+			b->exit_code = b->last_failure;
 		goto done;
 	}
 	rc = 0;

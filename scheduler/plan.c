@@ -19,8 +19,11 @@ static void set_want(struct builder *b, struct edge *e, enum want w)
 static void edge_wanted(struct builder *b, struct edge *e)
 {
 	b->wanted_edges++;
-	if (!edge_is_phony(e))
+	if (!edge_is_phony(e)) {
 		b->command_edges++;
+		if (b->status->edge_planned)
+			b->status->edge_planned(b->status, e, true);
+	}
 }
 
 static void schedule(struct builder *b, struct edge *e)
@@ -309,6 +312,8 @@ int plan_clean_node(struct builder *b, struct node *n, struct err *err)
 		b->wanted_edges--;
 		if (!edge_is_phony(oe)) {
 			b->command_edges--;
+			if (b->status->edge_planned)
+				b->status->edge_planned(b->status, oe, false);
 			if (b->status->plan_total)
 				b->status->plan_total(b->status, b->command_edges);
 		}

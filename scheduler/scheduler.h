@@ -37,9 +37,14 @@ struct build_config {
 struct status {
 	void (*plan_total)(struct status *s, int total);
 	void (*build_started)(struct status *s);
+	/* A command edge joined the plan (added) or a restat took it off. */
+	void (*edge_planned)(struct status *s, const struct edge *e, bool added);
 	void (*edge_started)(struct status *s, struct edge *e, int64_t ms);
-	void (*edge_finished)(struct status *s, struct edge *e, int64_t ms,
-			      bool ok, const char *output, size_t len);
+	/* exit_code: 0 ok, else ninja's exit status for the command (its own,
+	 * 128 + the wait status for a signal, 1 when nj failed it). */
+	void (*edge_finished)(struct status *s, struct edge *e, int64_t start_ms,
+			      int64_t end_ms, int exit_code, const char *output,
+			      size_t len);
 	void (*build_finished)(struct status *s);
 	void (*error)(struct status *s, const char *msg);
 	/* A job was killed for memory and goes back to wait (msg says so). */
@@ -106,6 +111,10 @@ struct builder {
 	struct exec ex;
 	bool ex_ready;
 	int64_t start_ns;
+	/* When builder_build fails: ninja's exit status for it (the last
+	 * failed command's, 130 when interrupted, else 1). */
+	int exit_code;
+	int last_failure; /* the last failed command's status, 0 if none */
 
 	/* the scheduler's per-edge state, by edge id (see sched()) */
 	struct sched_edge *sched;
@@ -158,7 +167,8 @@ int builder_add_target(struct builder *b, struct node *target,
 bool builder_up_to_date(const struct builder *b);
 /* Run the plan. On failure err says why, as ninja's "build stopped: ...":
  * "subcommand failed", "interrupted by user", ...; with err->fatal set (a
- * cycle in rule variables) it is a fatal error, not a stopped build. */
+ * cycle in rule variables) it is a fatal error, not a stopped build;
+ * b->exit_code is the status to exit with. */
 int builder_build(struct builder *b, struct err *err);
 void builder_free(struct builder *b);
 

@@ -60,7 +60,8 @@ def base_env(**extra):
     env = {}
     for k, v in os.environ.items():
         if k.startswith("NINJA_") or k in ("NJ_FLAGS", "MAKEFLAGS", "MFLAGS",
-                                           "CLICOLOR_FORCE", "CLICOLOR"):
+                                           "CLICOLOR_FORCE", "CLICOLOR",
+                                           "NO_COLOR", "FORCE_COLOR"):
             continue
         env[k] = v
     env["TERM"] = "dumb"

@@ -77,7 +77,7 @@ class Interrupt(NjTestCase):
         p = self.start(**kw)
         p.send_signal(sig)
         rc, out, err = self.finish(p)
-        self.assertEqual(rc, 2, out + err)
+        self.assertEqual(rc, 130, out + err)
         self.assertIn("ninja: build stopped: interrupted by user.", out + err)
         self.assert_sleep_gone()
         return out, err
@@ -140,13 +140,13 @@ class Interrupt(NjTestCase):
 
     def test_interrupted_with_k0(self):
         self.interrupted(signal.SIGINT, args=())
-        # same again with -k 0: still stops, still exit status 2
+        # same again with -k 0: still stops, still exit status 130
         self.write("sleep.pid.old", self.read("sleep.pid"))
         os.unlink(self.path("sleep.pid"))
         p = self.start(args=("-k", "0"))
         p.send_signal(signal.SIGINT)
         rc, out, err = self.finish(p)
-        self.assertEqual(rc, 2, out + err)
+        self.assertEqual(rc, 130, out + err)
         self.assert_sleep_gone()
 
 

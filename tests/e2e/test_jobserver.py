@@ -24,7 +24,7 @@ from harness import (NjTestCase, base_env, concurrency, not_ninja, pid_alive,
                      NJ, TIMEOUT)
 
 # The exit status of an interrupted build.
-INTERRUPTED = 2
+INTERRUPTED = 130
 
 PY = sys.executable
 
@@ -437,7 +437,7 @@ class Fifo(JobserverCase):
         self.assertEqual(len(dirs), 1, dirs)
         p.send_signal(signal.SIGINT)
         rc, out = self.finish(p)
-        self.assertEqual(rc, 2, out)
+        self.assertEqual(rc, 130, out)
         self.assertIn("interrupted by user", out)
         self.assertLessEqual(self.peak(), 4)
         self.assert_no_leftovers()
@@ -485,7 +485,7 @@ class Fifo(JobserverCase):
              % (PY, PY, self.path("conc.log")))
         self.write("build.ninja", m)
         r = self.run_js("-j4", "--jobserver=fifo", "-k", "0")
-        self.assertEqual(r.rc, 1, r)  # h failed: it was killed
+        self.assertEqual(r.rc, 137, r)  # h failed: SIGKILL, 128 + 9
         self.assertTrue(self.exists("h.took"))
         self.assertEqual(self.peak(), 4, self.read("conc.log"))
 

@@ -469,11 +469,11 @@ TEST_F(PlanTest, PutBackKeepsTheEdgeReady)
 struct DryRunTest : public PlanTest {
 	std::vector<std::string> finished;
 	static void on_finished(struct status *s, struct edge *e, int64_t,
-				bool ok, const char *, size_t)
+				int64_t, int code, const char *, size_t)
 	{
 		DryRunTest *t = static_cast<DryRunTest *>(
 			reinterpret_cast<owned_status *>(s)->t);
-		t->finished.push_back(std::string(ok ? "" : "FAILED ") +
+		t->finished.push_back(std::string(code == 0 ? "" : "FAILED ") +
 				      e->outputs[0]->path);
 	}
 	void SetUp() override
