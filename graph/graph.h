@@ -12,7 +12,7 @@ struct edge;
 
 /* The ninja version whose manifest language nj implements; CMake and Meson
  * compare it, and ninja_required_version is checked against it. */
-#define NINJA_VERSION "1.13.1"
+#define NINJA_VERSION "1.14.0.git"
 
 /* mtime values: MTIME_UNKNOWN before stat, MTIME_MISSING when absent. */
 #define MTIME_UNKNOWN (-1)
@@ -222,7 +222,7 @@ char *graph_take_eval_error(void);
 /* ---- manifest and dyndep parsing ----------------------------------------- */
 /* Load path (relative to cwd) into st. err carries file:line diagnostics. */
 int manifest_load(struct state *st, const char *path, struct err *err);
-/* "1.13.1" -> 1, 13, as ninja reads version strings (atoi of each part). */
+/* "1.14.0.git" -> 1, 14, as ninja reads version strings (atoi of each part). */
 void parse_version(const char *s, int *major, int *minor);
 /* Parse a manifest held in memory (tests, fuzzing). */
 int manifest_parse_string(struct state *st, const char *filename,
