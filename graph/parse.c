@@ -26,15 +26,20 @@ void parse_version(const char *s, int *major, int *minor)
 }
 
 /* The file's version is kept in its lexer, for the $^ escape. */
-static int check_version(struct lexer *lx, const char *required,
-			 struct err *err)
+static int check_version(struct state *st, struct lexer *lx,
+			 const char *required, struct err *err)
 {
 	int bmaj, bmin;
 	parse_version(NINJA_VERSION, &bmaj, &bmin);
 	parse_version(required, &lx->version_major, &lx->version_minor);
 	int fmaj = lx->version_major, fmin = lx->version_minor;
-	if (bmaj > fmaj)
-		return 0; /* ninja warns; the manifest is old, not wrong */
+	if (bmaj > fmaj) {
+		/* the manifest is old, not wrong */
+		state_warn(st, "ninja executable version (%s) greater than build "
+			   "file ninja_required_version (%s); versions may be "
+			   "incompatible.", NINJA_VERSION, required);
+		return 0;
+	}
 	if ((bmaj == fmaj && bmin < fmin) || bmaj < fmaj) {
 		err_set(err,
 			"ninja version (%s) incompatible with build file "
@@ -64,7 +69,7 @@ static int parse_variable(struct parser *p, struct err *err)
 	const char *v = eval_scope(p, &val, p->env);
 	size_t vlen = p->tmp.len;
 	if (namelen == 22 && memcmp(name, "ninja_required_version", 22) == 0 &&
-	    check_version(&p->lx, v, err) < 0)
+	    check_version(p->st, &p->lx, v, err) < 0)
 		return -1;
 	scope_set(p->env, &p->st->arena, name, namelen, v, vlen);
 	return 0;
