@@ -3,6 +3,7 @@
 #include "graph.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,28 @@ static int parse_variable(struct parser *p, struct err *err)
 	return 0;
 }
 
+/* A pool depth is what C++'s from_chars reads as an int, the whole value:
+ * an optional '-' and digits, no spaces, no '+', nothing after, no
+ * overflow. Negative ones are rejected by the caller, as ninja does. */
+static bool parse_depth(const char *s, size_t len, long *depth)
+{
+	size_t i = 0;
+	bool neg = len > 0 && s[0] == '-';
+	i += neg;
+	if (i == len)
+		return false;
+	long long v = 0;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+		if (v > (long long)INT_MAX + neg)
+			return false;
+	}
+	*depth = (long)(neg ? -v : v);
+	return true;
+}
+
 static int parse_pool(struct parser *p, struct err *err)
 {
 	const char *name;
@@ -98,8 +121,8 @@ static int parse_pool(struct parser *p, struct err *err)
 		if (lexer_let(&p->lx, &key, &keylen, &val, err) < 0)
 			return -1;
 		if (keylen == 5 && memcmp(key, "depth", 5) == 0) {
-			depth = atol(eval_scope(p, &val, p->env));
-			if (depth < 0) {
+			const char *v = eval_scope(p, &val, p->env);
+			if (!parse_depth(v, p->tmp.len, &depth) || depth < 0) {
 				lexer_error(&p->lx, err, "invalid pool depth");
 				return -1;
 			}
