@@ -1,0 +1,233 @@
+"""Behaviour of ninja's development source (1.14.0.git) that is newer than
+1.13: the manifest language, target lookup, tools, depfiles, the dirty scan
+and dyndep. Each class names the ninja commits it follows. Tests also pass
+with NJ set to a ninja built from that source; @since_1_14 ones are skipped
+for an older ninja (such as the installed 1.11), @nj_only ones for any ninja
+(where ninja's development source still differs, said why)."""
+
+import os
+import subprocess
+import unittest
+
+from harness import NJ, IS_NINJA, NjTestCase, nj_only
+
+
+def _ninja_version():
+    try:
+        out = subprocess.run([NJ, "--version"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        return tuple(int(x) for x in out.split(".")[:2])
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return (0, 0)
+
+
+OLD_NINJA = IS_NINJA and _ninja_version() < (1, 14)
+
+
+def since_1_14(reason):
+    """Skip when the binary under test is a ninja older than 1.14."""
+    return unittest.skipIf(OLD_NINJA, "ninja < 1.14 differs: " + reason)
+
+NEWLINE_ERR = ("using $^ escape requires specifying 'ninja_required_version' "
+               "with version greater or equal 1.14")
+
+
+class NewlineEscape(NjTestCase):
+    """$^ is a newline (d676f9ea), only after ninja_required_version >= 1.14
+    in the same file (43cf6b8b, 258ec103)."""
+
+    @since_1_14("$^ is new in ninja 1.14")
+    def test_newline_with_required_version(self):
+        self.manifest("""\
+            ninja_required_version = 1.14
+            rule r
+              command = cp $out.rsp $out
+              rspfile = $out.rsp
+              rspfile_content = one$^two$^
+            build out: r
+            """)
+        self.build()
+        self.assertEqual(self.read("out"), "one\ntwo\n")
+
+    @since_1_14("$^ is new in ninja 1.14")
+    def test_newline_in_file_variable(self):
+        self.manifest("""\
+            ninja_required_version = 1.14
+            lines = a$^b
+            rule r
+              command = cp $out.rsp $out
+              rspfile = $out.rsp
+              rspfile_content = $lines
+            build out: r
+            """)
+        self.build()
+        self.assertEqual(self.read("out"), "a\nb")
+
+    @since_1_14("ninja 1.13 says bad $-escape")
+    def test_without_required_version(self):
+        self.manifest("""\
+            rule r
+              command = printf 'a$^b' > $out
+            build out: r
+            """)
+        r = self.fails()
+        self.assertEqual(r.err, "ninja: error: build.ninja:2: " + NEWLINE_ERR +
+                         "\n  command = printf 'a$^b' > $out\n"
+                         "          ^ near here\n")
+        self.assertEqual(r.out, "")
+
+    @since_1_14("ninja 1.13 says bad $-escape")
+    def test_required_version_too_old(self):
+        self.manifest("""\
+            ninja_required_version = 1.13
+            x = a b$^c
+            """)
+        r = self.fails()
+        self.assertEqual(r.err, "ninja: error: build.ninja:2: " + NEWLINE_ERR +
+                         "\nx = a b$^c\n  ^ near here\n")
+
+    @since_1_14("ninja 1.13 says bad $-escape")
+    def test_required_version_must_come_first(self):
+        self.manifest("""\
+            x = a$^b
+            ninja_required_version = 1.14
+            """)
+        r = self.fails()
+        self.assertIn("build.ninja:1: " + NEWLINE_ERR, r.err)
+
+    @since_1_14("ninja 1.13 says bad $-escape")
+    def test_version_of_including_file_does_not_count(self):
+        self.manifest("""\
+            ninja_required_version = 1.14
+            rule r
+              command = touch $out
+            include sub.ninja
+            """)
+        self.write("sub.ninja", """\
+            build out: r
+              description = a$^b
+            """)
+        r = self.fails()
+        self.assertEqual(r.err, "ninja: error: sub.ninja:2: " + NEWLINE_ERR +
+                         "\n  description = a$^b\n"
+                         "              ^ near here\n")
+
+    @since_1_14("$^ is new in ninja 1.14")
+    def test_version_in_subninja_counts_there(self):
+        self.manifest("""\
+            rule r
+              command = cp $out.rsp $out
+              rspfile = $out.rsp
+              rspfile_content = $text
+            subninja sub.ninja
+            """)
+        self.write("sub.ninja", """\
+            ninja_required_version = 1.14
+            build out: r
+              text = x$^y
+            """)
+        self.build()
+        self.assertEqual(self.read("out"), "x\ny")
+
+
+class RequiredVersion(NjTestCase):
+    @since_1_14("ninja 1.13 refuses 1.14")
+    def test_1_14_accepted(self):
+        self.manifest("""\
+            ninja_required_version = 1.14
+            rule r
+              command = touch $out
+            build out: r
+            """)
+        r = self.build()
+        self.assertEqual(r.err, "")
+        self.assertTrue(self.exists("out"))
+
+    def test_1_15_refused(self):
+        self.manifest("ninja_required_version = 1.15\n")
+        r = self.fails()
+        self.assertRegex(r.err, r"^ninja: fatal: ninja version \(1\.\d+[^)]*\) "
+                         r"incompatible with build file "
+                         r"ninja_required_version version \(1\.15\)\.\n$")
+
+    @since_1_14("nj says 1.14.0.git")
+    def test_older_major_warns(self):
+        self.manifest("""\
+            ninja_required_version = 0.9
+            rule r
+              command = touch $out
+            build out: r
+            """)
+        r = self.build()
+        self.assertEqual(r.err, "ninja: warning: ninja executable version "
+                         "(1.14.0.git) greater than build file "
+                         "ninja_required_version (0.9); versions may be "
+                         "incompatible.\n")
+
+    @since_1_14("nj says 1.14.0.git")
+    def test_version(self):
+        self.assertEqual(self.build("--version").out, "1.14.0.git\n")
+
+
+class PoolDepth(NjTestCase):
+    """The depth is a plain non-negative int, the whole value (bf070e07)."""
+
+    def depth(self, value):
+        self.manifest("pool p\n  depth = %s\n" % value, """\
+            rule r
+              command = touch $out
+              pool = p
+            build out: r
+            """)
+
+    def check_invalid(self, value):
+        self.depth(value)
+        r = self.fails()
+        # the caret points at the end of the line
+        line = "  depth = " + value
+        self.assertEqual(r.err, "ninja: error: build.ninja:2: invalid pool "
+                         "depth\n%s\n%s^ near here\n"
+                         % (line, " " * len(line)))
+
+    @since_1_14("ninja 1.13 reads 4x as 4")
+    def test_trailing_garbage(self):
+        self.check_invalid("4x")
+
+    @since_1_14("ninja 1.13 reads foo as 0")
+    def test_word(self):
+        self.check_invalid("foo")
+
+    @since_1_14("ninja 1.13 overflows")
+    def test_overflow(self):
+        self.check_invalid("99999999999999999999")
+        self.check_invalid("2147483648")
+
+    @since_1_14("ninja 1.13 reads +4 as 4")
+    def test_plus_sign(self):
+        self.check_invalid("+4")
+
+    @since_1_14("ninja 1.13 reads an empty depth as 0")
+    def test_empty(self):
+        self.manifest("pool p\n  depth =\n")
+        r = self.fails()
+        self.assertIn("build.ninja:2: invalid pool depth\n", r.err)
+
+    def test_negative(self):
+        self.check_invalid("-1")
+
+    def test_largest_int(self):
+        self.depth("2147483647")
+        self.build()
+        self.assertTrue(self.exists("out"))
+
+    def test_zero_and_leading_zeros(self):
+        self.depth("0")
+        self.build()
+        os.unlink(self.path("out"))
+        self.depth("007")
+        self.build()
+        self.assertTrue(self.exists("out"))
+
+
+if __name__ == "__main__":
+    unittest.main()
