@@ -490,8 +490,8 @@ out:
 	return rc;
 }
 
-struct node *cli_collect_target(struct state *st, const char *arg,
-				struct err *err)
+struct node *cli_target(struct state *st, const char *arg, bool builddir,
+			struct err *err)
 {
 	size_t len = strlen(arg);
 	if (!len) {
@@ -506,6 +506,27 @@ struct node *cli_collect_target(struct state *st, const char *arg,
 		first_dependent = true;
 	}
 	struct node *n = state_lookup(st, path, len);
+	const struct scope_val *bd =
+		builddir ? scope_lookup(st->root, "builddir", 8) : NULL;
+	if (!n && bd && bd->len) {
+		/* "foo" not found: "$builddir/foo" (ninja 93e431ab) */
+		size_t blen = bd->len + 1 + len;
+		char *bpath = xmalloc(blen + 1);
+		memcpy(bpath, bd->s, bd->len);
+		bpath[bd->len] = '/';
+		memcpy(bpath + bd->len + 1, path, len + 1);
+		struct err cerr = {0};
+		path_canon(bpath, &blen, &cerr);
+		err_clear(&cerr);
+		n = state_lookup(st, bpath, blen);
+		if (n) {
+			free(path);
+			path = bpath;
+			len = blen;
+		} else {
+			free(bpath);
+		}
+	}
 	if (n && first_dependent) {
 		if (!n->nout_edges) {
 			err_set(err, "'%s' has no out edge", path);
@@ -529,6 +550,12 @@ struct node *cli_collect_target(struct state *st, const char *arg,
 	}
 	free(path);
 	return n;
+}
+
+struct node *cli_collect_target(struct state *st, const char *arg,
+				struct err *err)
+{
+	return cli_target(st, arg, true, err);
 }
 
 static int run_build(struct session *s, int argc, char **argv)

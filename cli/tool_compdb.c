@@ -201,7 +201,7 @@ int tool_compdb_targets(struct tool_ctx *t, int argc, char **argv)
 	int rc = 0;
 	for (int i = 0; i < argc && rc == 0; i++) {
 		struct err err = {0};
-		struct node *node = cli_collect_target(t->st, argv[i], &err);
+		struct node *node = cli_target(t->st, argv[i], false, &err);
 		if (!node) {
 			fflush(stdout);
 			fprintf(stderr, "ninja: fatal: %s\n", err.msg);

@@ -229,5 +229,81 @@ class PoolDepth(NjTestCase):
         self.assertTrue(self.exists("out"))
 
 
+class BuilddirTarget(NjTestCase):
+    """A target not found by name is looked up as $builddir/NAME (93e431ab),
+    where ninja has read builddir: for the build and the tools that run
+    after the logs are loaded."""
+
+    MANIFEST = """\
+        builddir = out
+        rule touch
+          command = touch $out
+        build $builddir/foo: touch
+        build out/sub/bar: touch out/foo
+        """
+
+    @since_1_14("ninja 1.13 says unknown target")
+    def test_build_falls_back(self):
+        self.manifest(self.MANIFEST)
+        r = self.build("foo")
+        self.assertEqual(r.out, "[1/1] touch out/foo\n")
+        self.assertTrue(self.exists("out/foo"))
+
+    @since_1_14("ninja 1.13 says unknown target")
+    def test_subdirectory(self):
+        self.manifest(self.MANIFEST)
+        r = self.build("sub/bar")
+        self.assertTrue(self.exists("out/sub/bar"), r)
+
+    @since_1_14("ninja 1.13 says unknown target")
+    def test_first_dependent(self):
+        self.manifest(self.MANIFEST)
+        self.build("foo^")
+        self.assertTrue(self.exists("out/sub/bar"))
+
+    def test_exact_match_first(self):
+        self.manifest("""\
+            builddir = out
+            rule cp
+              command = cp $in $out
+            rule touch
+              command = touch $out
+            build foo: touch
+            build $builddir/foo: cp foo
+            """)
+        self.build("foo")
+        self.assertTrue(self.exists("foo"))
+        self.assertFalse(self.exists("out/foo"))
+
+    def test_miss_says_the_name_given(self):
+        self.manifest(self.MANIFEST)
+        r = self.fails("nope")
+        self.assertEqual(r.err, "ninja: error: unknown target 'nope'\n")
+
+    def test_no_builddir_no_fallback(self):
+        self.manifest("""\
+            rule touch
+              command = touch $out
+            build out/foo: touch
+            """)
+        r = self.fails("foo")
+        self.assertIn("unknown target 'foo'", r.err)
+
+    @since_1_14("ninja 1.13 says unknown target")
+    def test_query_falls_back(self):
+        self.manifest(self.MANIFEST)
+        r = self.build("-t", "query", "foo")
+        self.assertEqual(r.out, "out/foo:\n  input: touch\n  outputs:\n"
+                         "    out/sub/bar\n")
+
+    def test_tools_run_before_the_logs_do_not(self):
+        # ninja reads builddir after the manifest-only tools have run
+        self.manifest(self.MANIFEST)
+        for tool in ("commands", "inputs", "graph"):
+            r = self.fails("-t", tool, "foo")
+            self.assertEqual(r.err, "ninja: error: unknown target 'foo'\n",
+                             tool)
+
+
 if __name__ == "__main__":
     unittest.main()
