@@ -33,9 +33,11 @@ int64_t path_mtime(const char *path, struct err *err)
 		err_set(err, "stat(%s): %s", path, strerror(errno));
 		return -1;
 	}
-	int64_t t = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-	/* 0 means missing, so a file stamped at the epoch still exists. */
-	return t ? t : 1;
+	/* 0 means missing, so a file stamped in the epoch's first second
+	 * still exists: ninja says 1 for all of that second. */
+	if (sb.st_mtim.tv_sec == 0)
+		return 1;
+	return (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
 }
 
 int node_stat(struct node *n, struct err *err)
