@@ -75,6 +75,11 @@ int tool_targets(struct tool_ctx *t, int argc, char **argv);
 bool tool_exists(const char *name);
 int tool_list(void);
 int tool_run(const char *name, struct tool_ctx *t, int argc, char **argv);
+/* The tools ninja runs before it reads the manifest (RUN_AFTER_FLAGS):
+ * -t restat. Returns the tool's exit status, or -1 when name is not one of
+ * them. For main's run() to call once -C is done and before the manifest
+ * is loaded; argv[0] is the tool's name. */
+int tool_run_early(const char *name, int argc, char **argv, bool dry_run);
 
 /* cli/tool_deps.c, cli/tool_graph.c, cli/tool_query.c: the tools that walk
  * the graph or the deps log (deps, missingdeps, graph, inputs, multi-inputs,

@@ -305,5 +305,77 @@ class BuilddirTarget(NjTestCase):
                              tool)
 
 
+RESTAT_LOG = "# ninja log v7\n0\t1\t5\t{out}\tacf8056cad1e29a7\n"
+
+
+class RestatBuilddir(NjTestCase):
+    """-t restat [--builddir=DIR] [outputs] reads DIR/.ninja_log, never the
+    manifest (3fdd1796)."""
+
+    def log_mtime(self, log, out):
+        for line in self.read(log).splitlines()[1:]:
+            f = line.split("\t")
+            if f[3] == out:
+                return int(f[2])
+        self.fail("%s not in %s" % (out, log))
+
+    @since_1_14("--builddir is new")
+    def test_builddir_option(self):
+        self.write("out/.ninja_log", RESTAT_LOG.format(out="foo"))
+        self.write("foo")
+        self.manifest("")
+        self.build("-t", "restat", "--builddir=out")
+        self.assertEqual(self.log_mtime("out/.ninja_log", "foo"),
+                         self.mtime_ns("foo"))
+        t = 1234567890123456789
+        os.utime(self.path("foo"), ns=(t, t))
+        self.build("-t", "restat", "--builddir", "out", "foo")
+        self.assertEqual(self.log_mtime("out/.ninja_log", "foo"), t)
+
+    def test_epoch_first_second_is_1(self):
+        # 0 means missing: a file of the epoch's first second is 1
+        self.write(".ninja_log", RESTAT_LOG.format(out="foo"))
+        self.write("foo")
+        os.utime(self.path("foo"), ns=(7, 7))
+        self.manifest("")
+        self.build("-t", "restat", "foo")
+        self.assertEqual(self.log_mtime(".ninja_log", "foo"), 1)
+
+    @since_1_14("ninja 1.13 used the manifest's builddir")
+    def test_manifest_builddir_not_used(self):
+        self.write("out/.ninja_log", RESTAT_LOG.format(out="foo"))
+        self.write("foo")
+        self.manifest("builddir = out\n")
+        r = self.build("-t", "restat")
+        self.assertEqual(r.out + r.err, "")
+        self.assertEqual(self.log_mtime("out/.ninja_log", "foo"), 5)
+
+    @since_1_14("the usage names --builddir")
+    def test_usage(self):
+        self.manifest("")
+        r = self.fails("-t", "restat", "-h")
+        self.assertEqual(r.out,
+                         "usage: ninja -t restat [--builddir=DIR] [outputs]\n")
+
+    @since_1_14("ninja 1.13 read the manifest first")
+    @unittest.skipUnless(IS_NINJA, "nj: cli/main.c's run() must call "
+                         "tool_run_early before the manifest is loaded")
+    def test_no_manifest_read(self):
+        self.write("out/.ninja_log", RESTAT_LOG.format(out="foo"))
+        self.write("foo")
+        self.manifest("this is not a manifest\n")
+        self.build("-t", "restat", "--builddir=out")
+        self.assertEqual(self.log_mtime("out/.ninja_log", "foo"),
+                         self.mtime_ns("foo"))
+
+    @since_1_14("ninja 1.13 made builddir")
+    @unittest.skipUnless(IS_NINJA, "nj: cli/main.c's run() must call "
+                         "tool_run_early before the manifest is loaded")
+    def test_builddir_not_created(self):
+        self.manifest("builddir = out\n")
+        self.build("-t", "restat")
+        self.assertFalse(self.exists("out"))
+
+
 if __name__ == "__main__":
     unittest.main()
