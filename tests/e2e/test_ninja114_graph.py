@@ -377,5 +377,48 @@ class RestatBuilddir(NjTestCase):
         self.assertFalse(self.exists("out"))
 
 
+class CleanTarget(NjTestCase):
+    """-t clean TARGET removes every output of each edge it cleans, not just
+    the one named (2ae7caf0)."""
+
+    MANIFEST = """\
+        rule gen
+          command = touch $out
+        rule link
+          command = touch $out
+        build a.c | a.h: gen in.txt
+        build x y: gen
+        build prog: link a.c y
+        """
+
+    def setUp(self):
+        super().setUp()
+        self.manifest(self.MANIFEST)
+        for f in ("in.txt", "a.c", "a.h", "x", "y", "prog"):
+            self.write(f)
+
+    @since_1_14("ninja 1.13 removed only the named output")
+    def test_implicit_output_goes_too(self):
+        r = self.build("-v", "-t", "clean", "a.c")
+        self.assertEqual(r.lines, ["Cleaning...", "Target a.c", "Remove a.c",
+                                   "Remove a.h", "2 files."])
+        self.assertTrue(self.exists("in.txt"))
+
+    @since_1_14("ninja 1.13 removed only the named output")
+    def test_sibling_output_goes_too(self):
+        r = self.build("-t", "clean", "y")
+        self.assertEqual(r.out, "Cleaning... 2 files.\n")
+        self.assertFalse(self.exists("x") or self.exists("y"))
+        self.assertTrue(self.exists("a.c") and self.exists("prog"))
+
+    @since_1_14("ninja 1.13 removed only the named outputs")
+    def test_edges_built_from(self):
+        r = self.build("-v", "-t", "clean", "prog")
+        self.assertEqual(r.lines, ["Cleaning...", "Target prog", "Remove prog",
+                                   "Remove a.c", "Remove a.h", "Remove x",
+                                   "Remove y", "5 files."])
+        self.assertTrue(self.exists("in.txt"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -145,12 +145,14 @@ class Clean(NjTestCase):
         self.write("dd", "ninja_dyndep_version = 1\nbuild out | extra: dyndep\n")
         self.write("out")
         self.write("extra")
+        # every output of the target's edge goes (ninja 2ae7caf0)
         r = self.build("-v", "-t", "clean", "out")
         self.assertEqual(r.lines, ["Cleaning...", "Target out", "Remove out",
-                                   "Remove dd", "2 files."])
+                                   "Remove extra", "Remove dd", "3 files."])
         # the first clean took the dyndep file with it
         self.write("dd", "ninja_dyndep_version = 1\nbuild out | extra: dyndep\n")
         self.write("out")
+        self.write("extra")
         r = self.build("-v", "-t", "clean")
         self.assertEqual(r.lines, ["Cleaning...", "Remove out",
                                    "Remove extra", "Remove dd", "3 files."])
