@@ -6,27 +6,9 @@ for an older ninja (such as the installed 1.11), @nj_only ones for any ninja
 (where ninja's development source still differs, said why)."""
 
 import os
-import subprocess
 import unittest
 
-from harness import NJ, IS_NINJA, NjTestCase, nj_only
-
-
-def _ninja_version():
-    try:
-        out = subprocess.run([NJ, "--version"], capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        return tuple(int(x) for x in out.split(".")[:2])
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return (0, 0)
-
-
-OLD_NINJA = IS_NINJA and _ninja_version() < (1, 14)
-
-
-def since_1_14(reason):
-    """Skip when the binary under test is a ninja older than 1.14."""
-    return unittest.skipIf(OLD_NINJA, "ninja < 1.14 differs: " + reason)
+from harness import IS_NINJA, NjTestCase, nj_only, since_1_14
 
 NEWLINE_ERR = ("using $^ escape requires specifying 'ninja_required_version' "
                "with version greater or equal 1.14")
@@ -418,6 +400,76 @@ class CleanTarget(NjTestCase):
                                    "Remove a.c", "Remove a.h", "Remove x",
                                    "Remove y", "5 files."])
         self.assertTrue(self.exists("in.txt"))
+
+
+class Compdb(NjTestCase):
+    """-t compdb and -t compdb-targets: an entry per input of an edge,
+    implicit and order-only ones included (3eeda8fd); no edge whose outputs
+    are only validations (f7da4459)."""
+
+    MANIFEST = """\
+        rule cc
+          command = cc -c $in -o $out
+        rule lint
+          command = lint $in > $out
+        build gen.h: cc gen.c
+        build a.o: cc a.c b.c | a.h || gen.h |@ lint.stamp
+        build lint.stamp: lint a.c
+        build both.stamp: lint x.c
+        build v.o: cc v.c |@ both.stamp
+        build w.o: cc w.c || both.stamp
+        build all: phony a.o v.o w.o
+        """
+
+    def entries(self, *args):
+        import json
+        return [(e["file"], e["output"], e["command"])
+                for e in json.loads(self.build(*args).out)]
+
+    @since_1_14("ninja 1.13 listed the first input, and validations")
+    def test_compdb(self):
+        self.manifest(self.MANIFEST)
+        a = "cc -c a.c b.c -o a.o"
+        self.assertEqual(self.entries("-t", "compdb"), [
+            ("gen.c", "gen.h", "cc -c gen.c -o gen.h"),
+            ("a.c", "a.o", a), ("b.c", "a.o", a), ("a.h", "a.o", a),
+            ("gen.h", "a.o", a),
+            # lint.stamp: only a validation, left out
+            # both.stamp: also an input of w.o, kept
+            ("x.c", "both.stamp", "lint x.c > both.stamp"),
+            ("v.c", "v.o", "cc -c v.c -o v.o"),
+            ("w.c", "w.o", "cc -c w.c -o w.o"),
+            ("both.stamp", "w.o", "cc -c w.c -o w.o"),
+            ("a.o", "all", ""), ("v.o", "all", ""), ("w.o", "all", ""),
+        ])
+
+    @since_1_14("ninja 1.13 listed validations")
+    def test_compdb_rule(self):
+        self.manifest(self.MANIFEST)
+        self.assertEqual(self.entries("-t", "compdb", "lint"), [
+            ("x.c", "both.stamp", "lint x.c > both.stamp")])
+
+    @since_1_14("ninja 1.13 listed the first input only")
+    def test_compdb_targets_order(self):
+        self.manifest(self.MANIFEST)
+        a = "cc -c a.c b.c -o a.o"
+        # inputs' edges before the edges that use them, each edge once,
+        # phony edges walked through but not listed
+        self.assertEqual(self.entries("-t", "compdb-targets", "all"), [
+            ("gen.c", "gen.h", "cc -c gen.c -o gen.h"),
+            ("a.c", "a.o", a), ("b.c", "a.o", a), ("a.h", "a.o", a),
+            ("gen.h", "a.o", a),
+            ("v.c", "v.o", "cc -c v.c -o v.o"),
+            ("x.c", "both.stamp", "lint x.c > both.stamp"),
+            ("w.c", "w.o", "cc -c w.c -o w.o"),
+            ("both.stamp", "w.o", "cc -c w.c -o w.o"),
+        ])
+
+    @since_1_14("ninja 1.13 listed validation-only edges")
+    def test_compdb_targets_validation_only(self):
+        self.manifest(self.MANIFEST)
+        self.assertEqual(self.build("-t", "compdb-targets", "lint.stamp").out,
+                         "[\n]\n")
 
 
 if __name__ == "__main__":
