@@ -472,5 +472,39 @@ class Compdb(NjTestCase):
                          "[\n]\n")
 
 
+class DepfileDirectory(NjTestCase):
+    """The depfile's directory is made before the command runs, like the
+    outputs' (2c13023b)."""
+
+    @since_1_14("ninja 1.13 made the outputs' directories only")
+    def test_depfile_directory_made(self):
+        self.write("in")
+        self.manifest("""\
+            rule cc
+              command = echo "$out: in" > $depfile && touch $out
+              depfile = deps/sub/$out.d
+            build out: cc in
+            """)
+        self.build()
+        self.assertEqual(self.read("deps/sub/out.d"), "out: in\n")
+
+    @since_1_14("ninja 1.13 made the outputs' directories only")
+    def test_with_deps_log(self):
+        self.write("in")
+        self.manifest("""\
+            rule cc
+              command = echo "$out: in" > $depfile && touch $out
+              depfile = d/$out.d
+              deps = gcc
+            build o/out: cc in
+            """)
+        self.build()
+        self.assertFalse(self.exists("d/o/out.d"))  # read into the deps log
+        self.assertTrue(self.exists("d/o"))
+        r = self.build("-t", "deps", "o/out")
+        self.assertIn("    in\n", r.out)
+        self.assertNoWork()
+
+
 if __name__ == "__main__":
     unittest.main()
