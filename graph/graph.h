@@ -43,6 +43,9 @@ struct node {
 	int64_t mtime; /* nanoseconds */
 	bool dirty;
 	bool exists_known; /* stat done this build */
+	/* Made by a log or a depfile, not named by the manifest: when it is
+	 * missing, nothing is to make it, and its dependents are just dirty
+	 * (ninja since 1.12 gives it no phony in-edge). */
 	bool generated_by_dep_loader;
 	bool dyndep_pending; /* is the dyndep file of some edge, not loaded yet */
 	unsigned char stat_state; /* stat_ahead.c: who owns mtime in a scan */
@@ -105,7 +108,6 @@ struct edge {
 	bool outputs_ready;
 	bool deps_loaded;
 	bool deps_missing;
-	bool generated_by_dep_loader;
 	bool outputs_dirty_known;
 
 	/* memory: the declared weight ("mem =" on the edge, its rule or its
@@ -198,9 +200,6 @@ void edge_add_output(struct state *st, struct edge *e, struct node *n);
 void edge_insert_implicit(struct state *st, struct edge *e,
 			  struct node **nodes, size_t n);
 void node_add_out_edge(struct state *st, struct node *n, struct edge *e);
-/* Give a node discovered by deps a phony in-edge, as ninja does, so a
- * vanished header makes its dependents dirty instead of failing. */
-void node_make_phony_in_edge(struct state *st, struct node *n);
 struct pool *state_pool(struct state *st, const char *name, size_t len);
 struct rule *scope_rule(const struct scope *sc, const char *name, size_t len);
 

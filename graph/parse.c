@@ -499,6 +499,7 @@ static int add_inputs(struct parser *p, struct edge *e, struct scope *env,
 		if (eval_path(p, &ep->vals.v[i], env, err) < 0)
 			return -1;
 		struct node *n = state_node(st, p->tmp.s, p->tmp.len);
+		n->generated_by_dep_loader = false;
 		arena_grow(&st->arena, (void **)&e->validations,
 			   &e->validations_cap, e->nvalidations + 1,
 			   sizeof(*e->validations));

@@ -131,8 +131,6 @@ static int load_depfile(struct state *st, struct edge *e, const char *path,
 		nodes[i] = state_node(st, d.ins[i].s, l);
 	}
 	edge_insert_implicit(st, e, nodes, d.nins);
-	for (size_t i = 0; i < d.nins; i++)
-		node_make_phony_in_edge(st, nodes[i]);
 	free(nodes);
 	rc = 0;
 out:
@@ -157,8 +155,6 @@ static int load_deps_from_log(struct state *st, struct edge *e)
 		return 1;
 	}
 	edge_insert_implicit(st, e, d->nodes, (size_t)d->n);
-	for (int i = 0; i < d->n; i++)
-		node_make_phony_in_edge(st, d->nodes[i]);
 	return 0;
 }
 

@@ -506,5 +506,49 @@ class DepfileDirectory(NjTestCase):
         self.assertNoWork()
 
 
+class DepLoadedNodes(NjTestCase):
+    """A node only deps name gets no phony in-edge (ninja since 1.12,
+    a744eea2), so a dyndep file may still make it an output."""
+
+    MANIFEST = """\
+        rule dd
+          command = printf 'ninja_dyndep_version = 1\\nbuild gen | g.h: dyndep\\n' > $out
+        rule gen
+          command = touch gen g.h
+          dyndep = dd.dd
+        rule cc
+          command = echo "$out: $in g.h" > $out.d; touch $out
+          depfile = $out.d
+          deps = gcc
+        build dd.dd: dd
+        build gen: gen || dd.dd
+        build a.o: cc a.c
+        """
+
+    @since_1_14("nj followed ninja 1.11 here")
+    def test_dyndep_output_named_by_deps_first(self):
+        self.manifest(self.MANIFEST)
+        self.write("a.c")
+        self.build("gen")
+        self.build("a.o")
+        os.unlink(self.path("gen"))
+        # a.o's deps are read (g.h) before dd.dd says gen makes g.h
+        r = self.build("a.o", "gen")
+        self.assertEqual(r.out, "[1/1] touch gen g.h\n")
+        # a new g.h: a.o's turn
+        r = self.build("a.o", "gen")
+        self.assertIn("touch a.o", r.out)
+        self.assertNoWork("a.o", "gen")
+
+    def test_missing_header_rebuilds(self):
+        self.manifest(self.MANIFEST)
+        self.write("a.c")
+        self.write("g.h")
+        self.build("a.o")
+        os.unlink(self.path("g.h"))
+        r = self.build("a.o")
+        self.assertIn("touch a.o", r.out)
+
+
 if __name__ == "__main__":
     unittest.main()

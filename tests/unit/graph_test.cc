@@ -1030,9 +1030,10 @@ TEST_F(GraphTest, DepfileAddsImplicitInputs)
 	struct edge *e = edge_of("out.o");
 	EXPECT_EQ((std::vector<std::string>{"foo.cc", "foo.cc", "foo.h"}),
 		  paths(e->inputs, e->ninputs));
-	// A header discovered by deps gets a phony in-edge.
-	ASSERT_NE(nullptr, edge_of("foo.h"));
-	EXPECT_TRUE(edge_is_phony(edge_of("foo.h")));
+	// A header discovered by deps gets no in-edge (ninja since 1.12).
+	EXPECT_EQ(nullptr, edge_of("foo.h"));
+	EXPECT_TRUE(node("foo.h")->generated_by_dep_loader);
+	EXPECT_FALSE(node("foo.cc")->generated_by_dep_loader);
 
 	state_reset(&st);
 	touch("foo.h", 9);
