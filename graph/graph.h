@@ -43,6 +43,10 @@ struct node {
 	int64_t mtime; /* nanoseconds */
 	bool dirty;
 	bool exists_known; /* stat done this build */
+	/* mtime is not the file's: the file is missing and this phony output
+	 * took its newest input's (ninja's UpdatePhonyMtime), so the node
+	 * still does not exist. */
+	bool mtime_from_inputs;
 	/* Made by a log or a depfile, not named by the manifest: when it is
 	 * missing, nothing is to make it, and its dependents are just dirty
 	 * (ninja since 1.12 gives it no phony in-edge). */

@@ -42,6 +42,7 @@ int64_t path_mtime(const char *path, struct err *err)
 
 int node_stat(struct node *n, struct err *err)
 {
+	n->mtime_from_inputs = false;
 	if (stat_claim_for_main(n))
 		return 0;
 	int64_t t = path_mtime(n->path, err);
@@ -59,7 +60,10 @@ static int stat_if_needed(struct node *n, struct err *err)
 	return node_stat(n, err);
 }
 
-static bool node_exists(const struct node *n) { return n->mtime > 0; }
+static bool node_exists(const struct node *n)
+{
+	return n->mtime > 0 && !n->mtime_from_inputs;
+}
 
 static int load_depfile(struct state *st, struct edge *e, const char *path,
 			struct err *err)
@@ -182,16 +186,21 @@ static bool output_dirty(struct state *st, struct edge *e,
 			 size_t cmdlen, struct node *out)
 {
 	if (edge_is_phony(e)) {
-		/* Phony edges write nothing: dirty only when they have no
-		 * inputs and the output is missing. */
-		if (e->ninputs == 0 && !node_exists(out)) {
+		/* Phony edges write nothing: dirty only when they have neither
+		 * inputs nor validations (ninja 15c7373b) and the output is
+		 * missing. */
+		if (e->ninputs == 0 && e->nvalidations == 0 && !node_exists(out)) {
 			explain(st, "output %s of phony edge with no inputs "
 				    "doesn't exist", out->path);
 			return true;
 		}
-		/* Dependents see the newest input's time through the phony. */
-		if (most_recent && most_recent->mtime > out->mtime)
+		/* Dependents see the newest input's time through a missing
+		 * phony output; an existing file keeps its own. */
+		if (most_recent && !node_exists(out) &&
+		    most_recent->mtime > out->mtime) {
 			out->mtime = most_recent->mtime;
+			out->mtime_from_inputs = true;
+		}
 		return false;
 	}
 	if (!node_exists(out)) {

@@ -260,6 +260,7 @@ void state_reset(struct state *st)
 		n->stat_state = 0;
 		n->dirty = false;
 		n->exists_known = false;
+		n->mtime_from_inputs = false;
 	}
 	for (size_t i = 0; i < st->nedges; i++) {
 		struct edge *e = st->edges[i];

@@ -550,5 +550,87 @@ class DepLoadedNodes(NjTestCase):
         self.assertIn("touch a.o", r.out)
 
 
+class PhonyWithValidations(NjTestCase):
+    """A phony target with no inputs but with validations is not dirty just
+    because its output is missing (15c7373b, b5f70eed, 43aa6e3a,
+    03ec8c65)."""
+
+    @since_1_14("ninja 1.13 rebuilt out every time")
+    def test_anchor_as_input(self):
+        self.manifest("""\
+            rule touch
+              command = touch $out
+            build check: touch in
+            build anchor: phony |@ check
+            build out: touch anchor
+            """)
+        self.write("in")
+        r = self.build("out")
+        self.assertEqual(sorted(l.split("] ")[1] for l in r.lines),
+                         ["touch check", "touch out"])
+        self.assertNoWork("out")
+        self.assertFalse(self.exists("anchor"))
+        # the validation still runs when its input changes
+        self.touch_newer("in")
+        r = self.build("out")
+        self.assertEqual(r.out, "[1/1] touch check\n")
+        self.assertNoWork("out")
+
+    @since_1_14("ninja 1.13 rebuilt out every time")
+    def test_anchor_as_order_only_input(self):
+        self.manifest("""\
+            rule touch
+              command = touch $out
+            build check: touch in
+            build anchor: phony |@ check
+            build out: touch || anchor
+            """)
+        self.write("in")
+        self.build("out")
+        r = self.build("-d", "explain", "out")
+        self.assertEqual(r.out, "ninja: no work to do.\n")
+
+    def test_without_validations_still_dirty(self):
+        self.manifest("""\
+            rule touch
+              command = touch $out
+            build anchor: phony
+            build out: touch anchor
+            """)
+        self.build("out")
+        r = self.build("out")
+        self.assertEqual(r.out, "[1/1] touch out\n")
+
+
+class PhonyOutputMtime(NjTestCase):
+    """A phony output that exists as a file keeps its own mtime; only a
+    missing one takes its newest input's (ninja's UpdatePhonyMtime)."""
+
+    MANIFEST = """\
+        rule touch
+          command = touch $out
+        build alias: phony in
+        build final: touch alias
+        """
+
+    def test_existing_file_keeps_its_mtime(self):
+        self.manifest(self.MANIFEST)
+        self.write("in")
+        self.write("alias")
+        self.age_all()
+        self.build("final")
+        self.touch_newer("in")
+        # in is newer than final, but final looks at alias's own mtime
+        self.assertNoWork("final")
+
+    def test_missing_file_takes_newest_input(self):
+        self.manifest(self.MANIFEST)
+        self.write("in")
+        self.build("final")
+        self.touch_newer("in")
+        r = self.build("final")
+        self.assertEqual(r.out, "[1/1] touch final\n")
+
+
 if __name__ == "__main__":
     unittest.main()

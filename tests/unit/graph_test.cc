@@ -1079,6 +1079,32 @@ TEST_F(GraphTest, PhonyWithNoInputsIsDirtyOnlyWhenMissing)
 	EXPECT_TRUE(edge_of("alias")->outputs_ready);
 }
 
+TEST_F(GraphTest, PhonyWithValidationsIsNotDirtyWhenMissing)
+{
+	// ninja 15c7373b: validations count as inputs here
+	assert_parse(std::string(kCat) +
+		     "build alias: phony |@ check\nbuild check: cat in\n");
+	touch("in", 1);
+	touch("check", 2);
+	logged("check", 2);
+	ASSERT_EQ(0, scan("alias")) << error();
+	EXPECT_FALSE(dirty("alias"));
+	EXPECT_FALSE(dirty("check"));
+}
+
+TEST_F(GraphTest, ExistingPhonyOutputKeepsItsMtime)
+{
+	assert_parse("build alias: phony in\nbuild gone: phony in\n");
+	touch("in", 5);
+	touch("alias", 1);
+	ASSERT_EQ(0, scan("alias")) << error();
+	ASSERT_EQ(0, scan("gone")) << error();
+	EXPECT_EQ((1000000000LL + 1) * 1000000000LL, node("alias")->mtime);
+	// a missing one takes its newest input's, and is still missing
+	EXPECT_EQ((1000000000LL + 5) * 1000000000LL, node("gone")->mtime);
+	EXPECT_TRUE(node("gone")->mtime_from_inputs);
+}
+
 TEST_F(GraphTest, ValidationsAreCollected)
 {
 	assert_parse(std::string(kCat) +
