@@ -112,6 +112,9 @@ struct edge {
 	bool outputs_ready;
 	bool deps_loaded;
 	bool deps_missing;
+	/* The scan found the edge dirty, so it left its deps unloaded (ninja
+	 * 0b115d88); they were there, and plan_clean_node reads them. */
+	bool deps_skipped;
 	bool outputs_dirty_known;
 
 	/* memory: the declared weight ("mem =" on the edge, its rule or its
@@ -259,8 +262,17 @@ int scan_dirty(struct state *st, struct node *node, struct node ***validations,
 bool scan_outputs_dirty(struct state *st, struct edge *e,
 			struct node *most_recent_input, struct buf *cmd);
 /* Load deps for an edge from the deps log record or its depfile into the
- * edge's implicit inputs. Returns 0 (deps_missing may be set), -1 on error. */
+ * edge's implicit inputs (before the order-only ones). Returns 0, 1 when
+ * they are missing or stale (deps_missing is set), -1 on error. */
 int scan_load_deps(struct state *st, struct edge *e, struct err *err);
+/* The deps the scan skipped (e->deps_skipped) for a dirty edge, read for
+ * a restat that asks whether the edge is clean after all; they are not
+ * added to its inputs. 0: *most_recent is the newest of them and of what
+ * it was; 1: one is dirty or they cannot be read (the edge stays dirty);
+ * -1 error. ninja reads none, and may then clean an edge a
+ * header made dirty. */
+int scan_skipped_deps(struct state *st, struct edge *e,
+		      struct node **most_recent, struct err *err);
 
 /* Nodes for the default targets (defaults, else roots). */
 int state_default_targets(struct state *st, struct node ***out, size_t *n,

@@ -266,6 +266,7 @@ void state_reset(struct state *st)
 		struct edge *e = st->edges[i];
 		e->outputs_ready = false;
 		e->deps_loaded = false;
+		e->deps_skipped = false;
 		e->mark = VISIT_NONE;
 	}
 }

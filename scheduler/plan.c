@@ -294,6 +294,13 @@ int plan_clean_node(struct builder *b, struct node *n, struct err *err)
 			if (!most_recent ||
 			    oe->inputs[j]->mtime > most_recent->mtime)
 				most_recent = oe->inputs[j];
+		/* deps the scan left unread count too: without them a
+		 * changed header would go unseen */
+		int rc = scan_skipped_deps(b->st, oe, &most_recent, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
 		if (scan_outputs_dirty(b->st, oe, most_recent, &b->tmp))
 			continue;
 		for (size_t j = 0; j < oe->noutputs; j++)

@@ -632,5 +632,123 @@ class PhonyOutputMtime(NjTestCase):
         self.assertEqual(r.out, "[1/1] touch final\n")
 
 
+class DepsOnlyWhenClean(NjTestCase):
+    """An edge's deps (depfile or deps log) are read only when its outputs
+    are clean without them (0b115d88, a6584356, 25018794, 3d872093)."""
+
+    @since_1_14("ninja 1.13 read the stale depfile and saw a cycle")
+    def test_stale_depfile_names_no_cycle(self):
+        # ninja issue 2666: the depfile of the last run says b needs d
+        self.manifest("""\
+            rule cp
+              command = cp $in $out
+            rule cpdeps
+              command = cp $in $out && printf 'b: X' > d.d
+            build b: cpdeps a
+              depfile = d.d
+            build c: cp b
+            build d: cp c
+            """)
+        self.write("a", "b: X")
+        self.write("X")
+        self.build("d")
+        self.write("d.d", "b: d")
+        self.touch_newer("a")
+        r = self.build("d")
+        self.assertEqual(r.lines, ["[1/3] cp a b && printf 'b: X' > d.d",
+                                   "[2/3] cp b c", "[3/3] cp c d"])
+        self.assertEqual(self.read("d.d"), "b: X")
+
+    @since_1_14("ninja 1.13 explained the missing depfile")
+    def test_dirty_edge_does_not_explain_its_depfile(self):
+        self.manifest("""\
+            rule cc
+              command = echo "$out: $in" > $out.d; touch $out
+              depfile = $out.d
+            build a.o: cc a.c
+            """)
+        self.write("a.c")
+        self.build()
+        os.unlink(self.path("a.o.d"))
+        self.touch_newer("a.c")
+        r = self.build("-d", "explain")
+        self.assertIn("output a.o older than most recent input a.c", r.err)
+        self.assertNotIn("depfile", r.err)
+        # clean without it, the missing depfile is what makes it dirty
+        os.unlink(self.path("a.o.d"))
+        r = self.build("-d", "explain")
+        self.assertIn("ninja explain: depfile 'a.o.d' is missing", r.err)
+        self.assertIn("touch a.o", r.out)
+
+    @since_1_14("ninja 1.13 read the deps of a dirty edge")
+    def test_validation_found_through_deps_only_when_clean(self):
+        # ninja's BuildWithDepsLogTest.ValidationThroughDepfile
+        self.manifest("""\
+            rule cat
+              command = cat $in > $out
+            rule catdeps
+              command = echo "$out: out" > $out.d; cat $in > $out
+              depfile = $out.d
+              deps = gcc
+            build out: cat in |@ validate
+            build validate: cat in2
+            build out2: catdeps in3
+            """)
+        for f in ("in", "in2", "in3"):
+            self.write(f)
+        self.build("out2")  # the deps log now says out2 needs out
+        self.touch_newer("in2")
+        self.touch_newer("in")
+        r = self.build("out2")
+        # out2 is clean by its manifest inputs: its deps name out, whose
+        # validation comes along
+        self.assertEqual(sorted(l.split("] ")[1] for l in r.lines),
+                         ['cat in > out', 'cat in2 > validate',
+                          'echo "out2: out" > out2.d; cat in3 > out2'])
+        self.touch_newer("in2")
+        self.touch_newer("in")
+        self.touch_newer("in3")
+        r = self.build("out2")
+        # dirty by in3: its deps are not read, out is not visited
+        self.assertEqual(r.out, '[1/1] echo "out2: out" > out2.d; '
+                         'cat in3 > out2\n')
+
+    RESTAT = """\
+        rule cc
+          command = echo "$out: $in x.h" > $out.d; cat $in x.h > $out
+          depfile = $out.d
+          deps = gcc
+        rule gen
+          command = cp gen.in $out.tmp; cmp -s $out.tmp $out || cp $out.tmp $out
+          restat = 1
+        build gen.h: gen gen.in
+        build a.o: cc a.c gen.h
+        """
+
+    def restat_setup(self):
+        self.manifest(self.RESTAT)
+        self.write("a.c", "a\n")
+        self.write("x.h", "x\n")
+        self.write("gen.in", "g\n")
+        self.build()
+
+    def test_restat_cleans_edge_whose_deps_were_not_read(self):
+        self.restat_setup()
+        self.touch_newer("gen.in")
+        r = self.build()
+        self.assertEqual(r.lines, ["[1/2] cp gen.in gen.h.tmp; cmp -s "
+                                   "gen.h.tmp gen.h || cp gen.h.tmp gen.h"])
+
+    @nj_only("ninja HEAD does not read the deps here and misses the "
+             "changed header until the next run")
+    def test_restat_sees_header_in_unread_deps(self):
+        self.restat_setup()
+        self.touch_newer("gen.in")
+        self.touch_newer("x.h", "x2\n")
+        r = self.build()
+        self.assertIn("cat a.c gen.h x.h > a.o", r.out)
+        self.assertEqual(self.read("a.o"), "a\ng\nx2\n")
+
+
 if __name__ == "__main__":
     unittest.main()
