@@ -750,5 +750,82 @@ class DepsOnlyWhenClean(NjTestCase):
         self.assertEqual(self.read("a.o"), "a\ng\nx2\n")
 
 
+class Dyndep(NjTestCase):
+    """dyndep files: several made by one edge (dd1faec2, #2782), inputs
+    visited before any is checked (36c1fd98, #2641), validations queued
+    first (79482d3b)."""
+
+    @since_1_14("ninja 1.13 ran out2 alongside out1")
+    def test_one_edge_makes_two_dyndep_files(self):
+        # ninja's BuildTest.DyndepBuildMultiple: dd3 is loaded first, and
+        # out2 must still wait for dd2's news that it needs out1
+        self.manifest("""\
+            rule touch
+              command = touch $out
+            rule slow
+              command = sleep 0.5; touch $out
+            rule cp_both
+              command = cp dd3-in dd3 ; cp dd2-in dd2
+            rule cp_other
+              command = cp out1 $out
+            build dd3 dd2: cp_both dd3-in dd2-in
+            build out3: touch in || dd3
+              dyndep = dd3
+            build out2: cp_other || dd2
+              dyndep = dd2
+            build out1: slow in
+            """)
+        self.write("in")
+        self.write("dd3-in", "ninja_dyndep_version = 1\n"
+                   "build out3: dyndep | out2\n")
+        self.write("dd2-in", "ninja_dyndep_version = 1\n"
+                   "build out2: dyndep | out1\n")
+        r = self.build("-j4", "out2", "out3")
+        self.assertEqual(r.lines, ["[1/3] cp dd3-in dd3 ; cp dd2-in dd2",
+                                   "[2/4] sleep 0.5; touch out1",
+                                   "[3/4] cp out1 out2", "[4/4] touch out3"])
+        self.assertNoWork("out2", "out3")
+
+    DEPENDENT = """\
+        rule r
+          command = touch $out
+        rule r2
+          command = touch tmp tmp.imp
+        build tmp: r2 in || dd
+          dyndep = dd
+        """
+
+    def dependent_setup(self, out_edge):
+        self.manifest(self.DEPENDENT, out_edge)
+        self.write("in")
+        self.write("dd", "ninja_dyndep_version = 1\n"
+                   "build tmp | tmp.imp: dyndep\n")
+        self.build("out")
+        self.assertNoWork("out")
+        self.touch_newer("in")
+
+    @since_1_14("ninja 1.13 took tmp.imp for a clean source")
+    def test_dyndep_output_is_later_input(self):
+        # ninja's GraphTest.DyndepOutputIsDependentInput (#2641): tmp.imp
+        # is visited before tmp, whose dyndep file says tmp makes it
+        self.dependent_setup("build out: r | tmp.imp || tmp\n")
+        r = self.build("out")
+        self.assertEqual(r.lines, ["[1/2] touch tmp tmp.imp",
+                                   "[2/2] touch out"])
+
+    @since_1_14("ninja 1.13 took tmp.imp for a clean source")
+    def test_dyndep_output_is_depfile_input(self):
+        # ninja's GraphTest.DyndepOutputIsDependentInputFromDepfile
+        self.dependent_setup("rule rd\n"
+                             "  command = echo 'out: tmp.imp' > $out.d; "
+                             "touch $out\n"
+                             "  depfile = $out.d\n"
+                             "build out: rd || tmp\n")
+        r = self.build("out")
+        self.assertEqual(r.lines, ["[1/2] touch tmp tmp.imp",
+                                   "[2/2] echo 'out: tmp.imp' > out.d; "
+                                   "touch out"])
+
+
 if __name__ == "__main__":
     unittest.main()
