@@ -165,29 +165,32 @@ static int log_deps(struct state *st, struct edge *e, struct deps_record **d)
 	return 0;
 }
 
-/* e's deps, from the deps log (deps =) or its depfile, into *nodes, which
- * the caller frees: 0, 1 when they are missing or stale, -1 on error. */
+/* e's deps, from the deps log (deps =) or its depfile, into *nodes: the
+ * log record's own array, or a malloc'd one the caller frees (*owned).
+ * 0, 1 when they are missing or stale, -1 on error. */
 static int deps_nodes(struct state *st, struct edge *e, struct node ***nodes,
-		      size_t *n, struct err *err)
+		      size_t *n, bool *owned, struct err *err)
 {
 	struct buf b = {0};
 	int rc = 0;
 	*nodes = NULL;
 	*n = 0;
+	*owned = false;
 	edge_binding(e, "deps", &b);
 	if (b.len) {
 		struct deps_record *d;
 		rc = log_deps(st, e, &d);
 		if (rc == 0) {
 			*n = (size_t)d->n;
-			*nodes = xmalloc((*n ? *n : 1) * sizeof(**nodes));
-			memcpy(*nodes, d->nodes, *n * sizeof(**nodes));
+			*nodes = d->nodes;
 		}
 	} else {
 		buf_clear(&b);
 		edge_binding_raw(e, "depfile", &b);
-		if (b.len)
+		if (b.len) {
 			rc = depfile_nodes(st, e, b.s, nodes, n, err);
+			*owned = true;
+		}
 	}
 	buf_free(&b);
 	return rc;
@@ -197,10 +200,12 @@ int scan_load_deps(struct state *st, struct edge *e, struct err *err)
 {
 	struct node **nodes;
 	size_t n;
-	int rc = deps_nodes(st, e, &nodes, &n, err);
+	bool owned;
+	int rc = deps_nodes(st, e, &nodes, &n, &owned, err);
 	if (rc == 0)
 		edge_insert_implicit(st, e, nodes, n);
-	free(nodes);
+	if (owned)
+		free(nodes);
 	if (rc > 0)
 		e->deps_missing = true;
 	return rc;
@@ -515,7 +520,8 @@ int scan_skipped_deps(struct state *st, struct edge *e,
 	st->opt.explain = false;
 	struct node **nodes;
 	size_t n;
-	int rc = deps_nodes(st, e, &nodes, &n, err);
+	bool owned;
+	int rc = deps_nodes(st, e, &nodes, &n, &owned, err);
 	st->opt.explain = explaining;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct node *in = nodes[i];
@@ -533,7 +539,8 @@ int scan_skipped_deps(struct state *st, struct edge *e,
 		else if (!*most_recent || in->mtime > (*most_recent)->mtime)
 			*most_recent = in;
 	}
-	free(nodes);
+	if (owned)
+		free(nodes);
 	return rc;
 }
 
