@@ -80,7 +80,14 @@ struct tool_ctx {
 };
 /* A command-line target as ninja resolves it: canonicalised, "foo.c^" for
  * the first output that foo.c is an input of, "unknown target" errors with
- * a spelling suggestion. */
+ * a spelling suggestion. With builddir, a target not found is looked up as
+ * $builddir/TARGET too: ninja does that where it has read builddir already,
+ * for the build and the tools that run once the logs are loaded (deps,
+ * missingdeps, query), not for those that run right after the manifest is
+ * parsed (graph, commands, inputs, multi-inputs, compdb-targets). */
+struct node *cli_target(struct state *st, const char *arg, bool builddir,
+			struct err *err);
+/* cli_target with builddir: the build's targets. */
 struct node *cli_collect_target(struct state *st, const char *arg,
 				struct err *err);
 /* cli/tool_clean.c */
@@ -96,6 +103,11 @@ int tool_targets(struct tool_ctx *t, int argc, char **argv);
 bool tool_exists(const char *name);
 int tool_list(void);
 int tool_run(const char *name, struct tool_ctx *t, int argc, char **argv);
+/* The tools ninja runs before it reads the manifest (RUN_AFTER_FLAGS):
+ * -t restat. Returns the tool's exit status, or -1 when name is not one of
+ * them. For main's run() to call once -C is done and before the manifest
+ * is loaded; argv[0] is the tool's name. */
+int tool_run_early(const char *name, int argc, char **argv, bool dry_run);
 
 /* cli/tool_deps.c, cli/tool_graph.c, cli/tool_query.c: the tools that walk
  * the graph or the deps log (deps, missingdeps, graph, inputs, multi-inputs,
@@ -111,10 +123,11 @@ int tool_browse(struct tool_ctx *t, int argc, char **argv);
  * tools (loading only: nothing is written). Returns 0, or 1 after printing
  * ninja's error. */
 int tool_load_logs(struct tool_ctx *t);
-/* ninja's CollectTargetsFromArgs: the targets named, or the defaults when
- * none are. Returns 0, or 1 after printing the error. *out is malloc'd. */
+/* ninja's CollectTargetsFromArgs: the targets named (see cli_target for
+ * builddir), or the defaults when none are. Returns 0, or 1 after printing
+ * the error. *out is malloc'd. */
 int tool_targets_from_args(struct state *st, int argc, char **argv,
-			   struct node ***out, size_t *n);
+			   bool builddir, struct node ***out, size_t *n);
 /* A set of pointers (nodes, edges) for the tools' walks. */
 
 /* -d stats: time since start_ns is added to the metric called name. */

@@ -507,8 +507,8 @@ out:
 	return rc;
 }
 
-struct node *cli_collect_target(struct state *st, const char *arg,
-				struct err *err)
+struct node *cli_target(struct state *st, const char *arg, bool builddir,
+			struct err *err)
 {
 	size_t len = strlen(arg);
 	if (!len) {
@@ -523,6 +523,27 @@ struct node *cli_collect_target(struct state *st, const char *arg,
 		first_dependent = true;
 	}
 	struct node *n = state_lookup(st, path, len);
+	const struct scope_val *bd =
+		builddir ? scope_lookup(st->root, "builddir", 8) : NULL;
+	if (!n && bd && bd->len) {
+		/* "foo" not found: "$builddir/foo" (ninja 93e431ab) */
+		size_t blen = bd->len + 1 + len;
+		char *bpath = xmalloc(blen + 1);
+		memcpy(bpath, bd->s, bd->len);
+		bpath[bd->len] = '/';
+		memcpy(bpath + bd->len + 1, path, len + 1);
+		struct err cerr = {0};
+		path_canon(bpath, &blen, &cerr);
+		err_clear(&cerr);
+		n = state_lookup(st, bpath, blen);
+		if (n) {
+			free(path);
+			path = bpath;
+			len = blen;
+		} else {
+			free(bpath);
+		}
+	}
 	if (n && first_dependent) {
 		if (!n->nout_edges) {
 			err_set(err, "'%s' has no out edge", path);
@@ -548,6 +569,13 @@ struct node *cli_collect_target(struct state *st, const char *arg,
 	return n;
 }
 
+struct node *cli_collect_target(struct state *st, const char *arg,
+				struct err *err)
+{
+	return cli_target(st, arg, true, err);
+}
+
+/* One line when memory changed the plan, silent otherwise. */
 static void memory_summary(struct printer *p, const struct mem_model *m)
 {
 	if (!m->waits && !m->pauses && !m->kills)
@@ -637,6 +665,12 @@ static int run(struct options *o, struct printer *printer, int argc,
 		if (chdir(o->working_dir) < 0)
 			return fatal(o, "chdir to '%s' - %s", o->working_dir,
 				     strerror(errno));
+	}
+	if (o->tool) {
+		/* Tools that need no manifest (restat) run before it is read. */
+		int rc = tool_run_early(o->tool, argc + 1, argv - 1, o->cfg.dry_run);
+		if (rc >= 0)
+			return rc;
 	}
 	enum { CYCLE_LIMIT = 100 };
 	for (int cycle = 1; cycle <= CYCLE_LIMIT; cycle++) {

@@ -132,16 +132,14 @@ static int clean_all(struct cleaner *c, bool generator)
 	return c->status;
 }
 
-/* The target, and everything it is built from; only the named output of
- * each edge (not its siblings), and generator outputs too. */
+/* The target, and everything it is built from: every output of each edge
+ * (one command makes them all: ninja 2ae7caf0), generator outputs too. */
 static void clean_target(struct cleaner *c, struct node *n)
 {
 	struct edge *e = n->in_edge;
 	if (e) {
-		if (!edge_is_phony(e)) {
-			clean_path(c, n->path, n->pathlen);
-			clean_edge_files(c, e);
-		}
+		if (!edge_is_phony(e))
+			clean_edge_outputs(c, e);
 		for (size_t i = 0; i < e->ninputs; i++) {
 			struct node *in = e->inputs[i];
 			if (!hmap_get(&c->cleaned, in->path, in->pathlen))

@@ -1,5 +1,5 @@
 /* -t compdb and -t compdb-targets: the JSON compilation database clangd and
- * other tools read, byte for byte as ninja 1.13 writes it. */
+ * other tools read, byte for byte as ninja writes it. */
 #include "cli.h"
 
 #include <errno.h>
@@ -65,20 +65,38 @@ static void compdb_command(const struct edge *e, bool expand, struct buf *out)
 	buf_free(&rsp);
 }
 
-static void print_entry(const char *dir, const struct edge *e, bool expand,
-			struct buf *cmd)
+/* One entry per input of the edge, implicit and order-only ones included
+ * (ninja 3eeda8fd), all with the edge's command and first output. */
+static void print_entries(const char *dir, const struct edge *e, bool expand,
+			  struct buf *cmd)
 {
 	buf_clear(cmd);
 	compdb_command(e, expand, cmd);
-	fputs("\n  {\n    \"directory\": \"", stdout);
-	json_string(dir, strlen(dir));
-	fputs("\",\n    \"command\": \"", stdout);
-	json_string(cmd->s ? cmd->s : "", cmd->len);
-	fputs("\",\n    \"file\": \"", stdout);
-	json_string(e->inputs[0]->path, e->inputs[0]->pathlen);
-	fputs("\",\n    \"output\": \"", stdout);
-	json_string(e->outputs[0]->path, e->outputs[0]->pathlen);
-	fputs("\"\n  }", stdout);
+	for (size_t i = 0; i < e->ninputs; i++) {
+		if (i)
+			putchar(',');
+		fputs("\n  {\n    \"directory\": \"", stdout);
+		json_string(dir, strlen(dir));
+		fputs("\",\n    \"command\": \"", stdout);
+		json_string(cmd->s ? cmd->s : "", cmd->len);
+		fputs("\",\n    \"file\": \"", stdout);
+		json_string(e->inputs[i]->path, e->inputs[i]->pathlen);
+		fputs("\",\n    \"output\": \"", stdout);
+		json_string(e->outputs[0]->path, e->outputs[0]->pathlen);
+		fputs("\"\n  }", stdout);
+	}
+}
+
+/* An edge whose outputs are all only validations of other edges (ninja
+ * f7da4459): a check, not a compile, so not listed. */
+static bool validation_only(const struct edge *e)
+{
+	for (size_t i = 0; i < e->noutputs; i++) {
+		const struct node *o = e->outputs[i];
+		if (o->nvalidation_out_edges == 0 || o->nout_edges != 0)
+			return false;
+	}
+	return e->noutputs != 0;
 }
 
 /* The working directory, or NULL (reported). */
@@ -134,7 +152,7 @@ int tool_compdb(struct tool_ctx *t, int argc, char **argv)
 	for (size_t i = 0; i < t->st->nedges; i++) {
 		struct edge *e = t->st->edges[i];
 		/* phony edges are listed too (empty command), as ninja does */
-		if (e->ninputs == 0)
+		if (e->ninputs == 0 || validation_only(e))
 			continue;
 		/* each time a rule is named: "cc cc" lists cc's edges twice */
 		int times = argc == 0;
@@ -143,7 +161,7 @@ int tool_compdb(struct tool_ctx *t, int argc, char **argv)
 		for (; times > 0; times--) {
 			if (!first)
 				putchar(',');
-			print_entry(dir, e, expand, &cmd);
+			print_entries(dir, e, expand, &cmd);
 			first = false;
 		}
 	}
@@ -179,7 +197,7 @@ static void compdb_targets_usage(void)
 	       "  -x     expand @rspfile style response file invocations\n");
 }
 
-/* ninja 1.13's -t compdb-targets. Its target errors are fatal ("ninja:
+/* ninja's -t compdb-targets (new in 1.13). Its target errors are fatal ("ninja:
  * fatal: ..."), exit status 1, as ninja's Fatal. */
 int tool_compdb_targets(struct tool_ctx *t, int argc, char **argv)
 {
@@ -201,7 +219,7 @@ int tool_compdb_targets(struct tool_ctx *t, int argc, char **argv)
 	int rc = 0;
 	for (int i = 0; i < argc && rc == 0; i++) {
 		struct err err = {0};
-		struct node *node = cli_collect_target(t->st, argv[i], &err);
+		struct node *node = cli_target(t->st, argv[i], false, &err);
 		if (!node) {
 			fflush(stdout);
 			fprintf(stderr, "ninja: fatal: %s\n", err.msg);
@@ -223,11 +241,11 @@ int tool_compdb_targets(struct tool_ctx *t, int argc, char **argv)
 		bool first = true;
 		putchar('[');
 		for (size_t i = 0; i < n; i++) {
-			if (edges[i]->ninputs == 0)
+			if (edges[i]->ninputs == 0 || validation_only(edges[i]))
 				continue;
 			if (!first)
 				putchar(',');
-			print_entry(dir, edges[i], expand, &cmd);
+			print_entries(dir, edges[i], expand, &cmd);
 			first = false;
 		}
 		puts("\n]");

@@ -25,7 +25,7 @@ int tool_load_logs(struct tool_ctx *t)
 }
 
 int tool_targets_from_args(struct state *st, int argc, char **argv,
-			   struct node ***out, size_t *n)
+			   bool builddir, struct node ***out, size_t *n)
 {
 	struct err err = {0};
 	*out = NULL;
@@ -36,7 +36,7 @@ int tool_targets_from_args(struct state *st, int argc, char **argv,
 	} else {
 		*out = xmalloc((size_t)argc * sizeof(**out));
 		for (int i = 0; i < argc; i++) {
-			struct node *node = cli_collect_target(st, argv[i], &err);
+			struct node *node = cli_target(st, argv[i], builddir, &err);
 			if (!node)
 				break;
 			(*out)[(*n)++] = node;
@@ -80,7 +80,7 @@ int tool_deps(struct tool_ctx *t, int argc, char **argv)
 			if (node && node->in_edge && has_binding(node->in_edge, "deps"))
 				nodes[n++] = node;
 		}
-	} else if (tool_targets_from_args(t->st, argc, argv, &nodes, &n)) {
+	} else if (tool_targets_from_args(t->st, argc, argv, true, &nodes, &n)) {
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -286,7 +286,7 @@ int tool_missingdeps(struct tool_ctx *t, int argc, char **argv)
 		return 1;
 	struct node **nodes;
 	size_t n;
-	if (tool_targets_from_args(t->st, argc, argv, &nodes, &n))
+	if (tool_targets_from_args(t->st, argc, argv, true, &nodes, &n))
 		return 1;
 	struct scanner sc = {.st = t->st};
 	for (size_t i = 0; i < n; i++)

@@ -55,7 +55,8 @@ int tool_graph(struct tool_ctx *t, int argc, char **argv)
 {
 	struct node **nodes;
 	size_t n;
-	if (tool_targets_from_args(t->st, argc - 1, argv + 1, &nodes, &n))
+	if (tool_targets_from_args(t->st, argc - 1, argv + 1, false, &nodes,
+				   &n))
 		return 1;
 	struct graphviz g = {.st = t->st};
 	printf("digraph ninja {\n");

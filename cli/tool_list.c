@@ -44,7 +44,7 @@ static int collect_targets(struct state *st, int argc, char **argv,
 	}
 	*out = xmalloc((size_t)argc * sizeof(**out));
 	for (int i = 0; i < argc; i++) {
-		(*out)[i] = cli_collect_target(st, argv[i], &err);
+		(*out)[i] = cli_target(st, argv[i], false, &err);
 		if (!(*out)[i]) {
 			cli_error("%s", err.msg);
 			err_clear(&err);

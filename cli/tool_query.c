@@ -85,8 +85,8 @@ int tool_inputs(struct tool_ctx *t, int argc, char **argv)
 	}
 	struct node **nodes;
 	size_t n;
-	if (tool_targets_from_args(t->st, argc - optind, argv + optind, &nodes,
-				   &n))
+	if (tool_targets_from_args(t->st, argc - optind, argv + optind, false,
+				   &nodes, &n))
 		return 1;
 	struct inputs c = {0};
 	for (size_t i = 0; i < n; i++)
@@ -154,8 +154,8 @@ int tool_multi_inputs(struct tool_ctx *t, int argc, char **argv)
 	}
 	struct node **nodes;
 	size_t n;
-	if (tool_targets_from_args(t->st, argc - optind, argv + optind, &nodes,
-				   &n))
+	if (tool_targets_from_args(t->st, argc - optind, argv + optind, false,
+				   &nodes, &n))
 		return 1;
 	for (size_t i = 0; i < n; i++) {
 		/* each target on its own: an input shared by several targets

@@ -35,32 +35,79 @@ static int tool_recompact(struct tool_ctx *t, int argc, char **argv)
 	return rc;
 }
 
-static int tool_restat(struct tool_ctx *t, int argc, char **argv)
+/* ninja runs -t restat before it reads the manifest (3fdd1796): the log is
+ * DIR/.ninja_log with --builddir=DIR, else .ninja_log, whatever builddir the
+ * manifest sets, and no build directory is made. The log is loaded into a
+ * state of its own. */
+static int restat(int argc, char **argv, bool dry_run)
 {
+	static const struct option longopts[] = {
+		{"builddir", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *builddir = NULL;
 	/* argv[0] is the tool's name, for getopt */
 	optind = 1;
 	int opt;
-	while ((opt = getopt(argc, argv, "h")) != -1) {
-		printf("usage: ninja -t restat [outputs]\n");
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'b') {
+			builddir = optarg;
+			continue;
+		}
+		printf("usage: ninja -t restat [--builddir=DIR] [outputs]\n");
 		return 1;
 	}
 	argv += optind;
 	argc -= optind;
+	struct buf path = {0};
+	if (builddir && *builddir)
+		buf_printf(&path, "%s/", builddir);
+	buf_adds(&path, ".ninja_log");
 	struct stat sb;
-	if (stat(t->log_path, &sb) != 0)
+	if (stat(path.s, &sb) != 0) {
+		buf_free(&path);
 		return 0; /* nothing to restat */
+	}
+	struct state st;
+	struct build_log log;
+	state_init(&st);
+	build_log_init(&log);
 	struct err err = {0};
 	int rc = 0;
-	if (build_log_load(t->log, t->st, t->log_path, &err) < 0) {
-		cli_error("loading build log %s: %s", t->log_path, err.msg);
+	/* As ninja: the log is rewritten even with -n, then opened (and
+	 * recompacted if it needs it) without. */
+	if (build_log_load(&log, &st, path.s, &err) < 0) {
+		cli_error("loading build log %s: %s", path.s, err.msg);
 		rc = 1;
-	} else if (build_log_open(t->log, t->st, t->log_path, &err) < 0 ||
-		   build_log_restat(t->log, t->st, argv, argc, &err) < 0) {
-		cli_error("failed recompaction: %s", err.msg);
-		rc = 1;
+	} else {
+		log_reopen_at(&log.fd, &log.path, path.s); /* where to write */
+		if (build_log_restat(&log, &st, argv, argc, &err) < 0) {
+			cli_error("failed recompaction: %s", err.msg);
+			rc = 1;
+		} else if (!dry_run &&
+			   build_log_open(&log, &st, path.s, &err) < 0) {
+			cli_error("opening build log: %s", err.msg);
+			rc = 1;
+		}
 	}
 	err_clear(&err);
+	build_log_close(&log);
+	state_free(&st);
+	buf_free(&path);
 	return rc;
+}
+
+static int tool_restat(struct tool_ctx *t, int argc, char **argv)
+{
+	return restat(argc, argv, t->dry_run);
+}
+
+int tool_run_early(const char *name, int argc, char **argv, bool dry_run)
+{
+	if (strcmp(name, "restat") == 0)
+		return restat(argc, argv, dry_run);
+	return -1;
 }
 
 /* -t mem: what nj expects each edge to need, and why. */

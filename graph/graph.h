@@ -12,7 +12,7 @@ struct edge;
 
 /* The ninja version whose manifest language nj implements; CMake and Meson
  * compare it, and ninja_required_version is checked against it. */
-#define NINJA_VERSION "1.13.1"
+#define NINJA_VERSION "1.14.0.git"
 
 /* mtime values: MTIME_UNKNOWN before stat, MTIME_MISSING when absent. */
 #define MTIME_UNKNOWN (-1)
@@ -43,6 +43,13 @@ struct node {
 	int64_t mtime; /* nanoseconds */
 	bool dirty;
 	bool exists_known; /* stat done this build */
+	/* mtime is not the file's: the file is missing and this phony output
+	 * took its newest input's (ninja's UpdatePhonyMtime), so the node
+	 * still does not exist. */
+	bool mtime_from_inputs;
+	/* Made by a log or a depfile, not named by the manifest: when it is
+	 * missing, nothing is to make it, and its dependents are just dirty
+	 * (ninja since 1.12 gives it no phony in-edge). */
 	bool generated_by_dep_loader;
 	bool dyndep_pending; /* is the dyndep file of some edge, not loaded yet */
 	unsigned char stat_state; /* stat_ahead.c: who owns mtime in a scan */
@@ -105,7 +112,9 @@ struct edge {
 	bool outputs_ready;
 	bool deps_loaded;
 	bool deps_missing;
-	bool generated_by_dep_loader;
+	/* The scan found the edge dirty, so it left its deps unloaded (ninja
+	 * 0b115d88); they were there, and plan_clean_node reads them. */
+	bool deps_skipped;
 	bool outputs_dirty_known;
 
 	/* memory: the declared weight ("mem =" on the edge, its rule or its
@@ -203,9 +212,6 @@ void edge_add_output(struct state *st, struct edge *e, struct node *n);
 void edge_insert_implicit(struct state *st, struct edge *e,
 			  struct node **nodes, size_t n);
 void node_add_out_edge(struct state *st, struct node *n, struct edge *e);
-/* Give a node discovered by deps a phony in-edge, as ninja does, so a
- * vanished header makes its dependents dirty instead of failing. */
-void node_make_phony_in_edge(struct state *st, struct node *n);
 struct pool *state_pool(struct state *st, const char *name, size_t len);
 struct rule *scope_rule(const struct scope *sc, const char *name, size_t len);
 
@@ -227,7 +233,7 @@ char *graph_take_eval_error(void);
 /* ---- manifest and dyndep parsing ----------------------------------------- */
 /* Load path (relative to cwd) into st. err carries file:line diagnostics. */
 int manifest_load(struct state *st, const char *path, struct err *err);
-/* "1.13.1" -> 1, 13, as ninja reads version strings (atoi of each part). */
+/* "1.14.0.git" -> 1, 14, as ninja reads version strings (atoi of each part). */
 void parse_version(const char *s, int *major, int *minor);
 /* Parse a manifest held in memory (tests, fuzzing). */
 int manifest_parse_string(struct state *st, const char *filename,
@@ -261,8 +267,17 @@ int scan_dirty(struct state *st, struct node *node, struct node ***validations,
 bool scan_outputs_dirty(struct state *st, struct edge *e,
 			struct node *most_recent_input, struct buf *cmd);
 /* Load deps for an edge from the deps log record or its depfile into the
- * edge's implicit inputs. Returns 0 (deps_missing may be set), -1 on error. */
+ * edge's implicit inputs (before the order-only ones). Returns 0, 1 when
+ * they are missing or stale (deps_missing is set), -1 on error. */
 int scan_load_deps(struct state *st, struct edge *e, struct err *err);
+/* The deps the scan skipped (e->deps_skipped) for a dirty edge, read for
+ * a restat that asks whether the edge is clean after all; they are not
+ * added to its inputs. 0: *most_recent is the newest of them and of what
+ * it was; 1: one is dirty or they cannot be read (the edge stays dirty);
+ * -1 error. ninja reads none, and may then clean an edge a
+ * header made dirty. */
+int scan_skipped_deps(struct state *st, struct edge *e,
+		      struct node **most_recent, struct err *err);
 
 /* Nodes for the default targets (defaults, else roots). */
 int state_default_targets(struct state *st, struct node ***out, size_t *n,

@@ -3,6 +3,7 @@
 #include "graph.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,13 +26,21 @@ void parse_version(const char *s, int *major, int *minor)
 	*minor = dot ? atoi(dot + 1) : 0;
 }
 
-static int check_version(const char *required, struct err *err)
+/* The file's version is kept in its lexer, for the $^ escape. */
+static int check_version(struct state *st, struct lexer *lx,
+			 const char *required, struct err *err)
 {
-	int bmaj, bmin, fmaj, fmin;
+	int bmaj, bmin;
 	parse_version(NINJA_VERSION, &bmaj, &bmin);
-	parse_version(required, &fmaj, &fmin);
-	if (bmaj > fmaj)
-		return 0; /* ninja warns; the manifest is old, not wrong */
+	parse_version(required, &lx->version_major, &lx->version_minor);
+	int fmaj = lx->version_major, fmin = lx->version_minor;
+	if (bmaj > fmaj) {
+		/* the manifest is old, not wrong */
+		state_warn(st, "ninja executable version (%s) greater than build "
+			   "file ninja_required_version (%s); versions may be "
+			   "incompatible.", NINJA_VERSION, required);
+		return 0;
+	}
 	if ((bmaj == fmaj && bmin < fmin) || bmaj < fmaj) {
 		err_set(err,
 			"ninja version (%s) incompatible with build file "
@@ -61,10 +70,32 @@ static int parse_variable(struct parser *p, struct err *err)
 	const char *v = eval_scope(p, &val, p->env);
 	size_t vlen = p->tmp.len;
 	if (namelen == 22 && memcmp(name, "ninja_required_version", 22) == 0 &&
-	    check_version(v, err) < 0)
+	    check_version(p->st, &p->lx, v, err) < 0)
 		return -1;
 	scope_set(p->env, &p->st->arena, name, namelen, v, vlen);
 	return 0;
+}
+
+/* A pool depth is what C++'s from_chars reads as an int, the whole value:
+ * an optional '-' and digits, no spaces, no '+', nothing after, no
+ * overflow. Negative ones are rejected by the caller, as ninja does. */
+static bool parse_depth(const char *s, size_t len, long *depth)
+{
+	size_t i = 0;
+	bool neg = len > 0 && s[0] == '-';
+	i += neg;
+	if (i == len)
+		return false;
+	long long v = 0;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+		if (v > (long long)INT_MAX + neg)
+			return false;
+	}
+	*depth = (long)(neg ? -v : v);
+	return true;
 }
 
 static int parse_pool(struct parser *p, struct err *err)
@@ -90,8 +121,8 @@ static int parse_pool(struct parser *p, struct err *err)
 		if (lexer_let(&p->lx, &key, &keylen, &val, err) < 0)
 			return -1;
 		if (keylen == 5 && memcmp(key, "depth", 5) == 0) {
-			depth = atol(eval_scope(p, &val, p->env));
-			if (depth < 0) {
+			const char *v = eval_scope(p, &val, p->env);
+			if (!parse_depth(v, p->tmp.len, &depth) || depth < 0) {
 				lexer_error(&p->lx, err, "invalid pool depth");
 				return -1;
 			}
@@ -468,6 +499,7 @@ static int add_inputs(struct parser *p, struct edge *e, struct scope *env,
 		if (eval_path(p, &ep->vals.v[i], env, err) < 0)
 			return -1;
 		struct node *n = state_node(st, p->tmp.s, p->tmp.len);
+		n->generated_by_dep_loader = false;
 		arena_grow(&st->arena, (void **)&e->validations,
 			   &e->validations_cap, e->nvalidations + 1,
 			   sizeof(*e->validations));

@@ -35,13 +35,16 @@ int64_t path_mtime(const char *path, struct err *err)
 		err_set(err, "stat(%s): %s", path, strerror(errno));
 		return -1;
 	}
-	int64_t t = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-	/* 0 means missing, so a file stamped at the epoch still exists. */
-	return t ? t : 1;
+	/* 0 means missing, so a file stamped in the epoch's first second
+	 * still exists: ninja says 1 for all of that second. */
+	if (sb.st_mtim.tv_sec == 0)
+		return 1;
+	return (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
 }
 
 int node_stat(struct node *n, struct err *err)
 {
+	n->mtime_from_inputs = false;
 	if (stat_claim_for_main(n))
 		return 0;
 	int64_t t = path_mtime(n->path, err);
@@ -59,10 +62,15 @@ static int stat_if_needed(struct node *n, struct err *err)
 	return node_stat(n, err);
 }
 
-static bool node_exists(const struct node *n) { return n->mtime > 0; }
+static bool node_exists(const struct node *n)
+{
+	return n->mtime > 0 && !n->mtime_from_inputs;
+}
 
-static int load_depfile(struct state *st, struct edge *e, const char *path,
-			struct err *err)
+/* The inputs a depfile names, into *nodes (malloc'd): 0, 1 when it is
+ * missing or names another output first (explained), -1 on error. */
+static int depfile_nodes(struct state *st, struct edge *e, const char *path,
+			 struct node ***nodes, size_t *n, struct err *err)
 {
 	char *text;
 	size_t len;
@@ -120,20 +128,18 @@ static int load_depfile(struct state *st, struct edge *e, const char *path,
 			goto out;
 		}
 	}
-	struct node **nodes = xmalloc((d.nins ? d.nins : 1) * sizeof(*nodes));
+	*nodes = xmalloc((d.nins ? d.nins : 1) * sizeof(**nodes));
 	for (size_t i = 0; i < d.nins; i++) {
 		size_t l = d.ins[i].len;
 		d.ins[i].s[l] = 0;
 		if (path_canon(d.ins[i].s, &l, err) < 0) {
-			free(nodes);
+			free(*nodes);
+			*nodes = NULL;
 			goto out;
 		}
-		nodes[i] = state_node(st, d.ins[i].s, l);
+		(*nodes)[i] = state_node(st, d.ins[i].s, l);
 	}
-	edge_insert_implicit(st, e, nodes, d.nins);
-	for (size_t i = 0; i < d.nins; i++)
-		node_make_phony_in_edge(st, nodes[i]);
-	free(nodes);
+	*n = d.nins;
 	rc = 0;
 out:
 	depfile_free(&d);
@@ -141,43 +147,99 @@ out:
 	return rc;
 }
 
-static int load_deps_from_log(struct state *st, struct edge *e)
+/* The deps log's record of e's output: 0, 1 when it is missing or older
+ * than the output (explained). */
+static int log_deps(struct state *st, struct edge *e, struct deps_record **d)
 {
 	struct node *out = e->outputs[0];
-	struct deps_record *d = out->deps;
-	if (!d) {
+	*d = out->deps;
+	if (!*d) {
 		explain(st, out, "deps for '%s' are missing", out->path);
 		return 1;
 	}
-	if (out->mtime > d->mtime) {
+	if (out->mtime > (*d)->mtime) {
 		explain(st, out,
 			"stored deps info out of date for '%s' (%" PRId64
 			" vs %" PRId64 ")",
-			out->path, d->mtime, out->mtime);
+			out->path, (*d)->mtime, out->mtime);
 		return 1;
 	}
-	edge_insert_implicit(st, e, d->nodes, (size_t)d->n);
-	for (int i = 0; i < d->n; i++)
-		node_make_phony_in_edge(st, d->nodes[i]);
 	return 0;
 }
 
+/* e's deps, from the deps log (deps =) or its depfile, into *nodes: the
+ * log record's own array, or a malloc'd one the caller frees (*owned).
+ * 0, 1 when they are missing or stale, -1 on error. */
+static int deps_nodes(struct state *st, struct edge *e, struct node ***nodes,
+		      size_t *n, bool *owned, struct err *err)
+{
+	struct buf b = {0};
+	int rc = 0;
+	*nodes = NULL;
+	*n = 0;
+	*owned = false;
+	edge_binding(e, "deps", &b);
+	if (b.len) {
+		struct deps_record *d;
+		rc = log_deps(st, e, &d);
+		if (rc == 0) {
+			*n = (size_t)d->n;
+			*nodes = d->nodes;
+		}
+	} else {
+		buf_clear(&b);
+		edge_binding_raw(e, "depfile", &b);
+		if (b.len) {
+			rc = depfile_nodes(st, e, b.s, nodes, n, err);
+			*owned = true;
+		}
+	}
+	buf_free(&b);
+	return rc;
+}
+
 int scan_load_deps(struct state *st, struct edge *e, struct err *err)
+{
+	struct node **nodes;
+	size_t n;
+	bool owned;
+	int rc = deps_nodes(st, e, &nodes, &n, &owned, err);
+	if (rc == 0)
+		edge_insert_implicit(st, e, nodes, n);
+	if (owned)
+		free(nodes);
+	if (rc > 0)
+		e->deps_missing = true;
+	return rc;
+}
+
+/* ninja's LoadDepsTry, for an edge the scan found dirty: are its deps
+ * there, without loading them? 0 yes, 1 no (a deps log record missing or
+ * stale is explained, as ninja does; a missing depfile is not), -1 error. */
+static int deps_present(struct state *st, struct edge *e, struct err *err)
 {
 	struct buf b = {0};
 	int rc = 0;
 	edge_binding(e, "deps", &b);
 	if (b.len) {
-		rc = load_deps_from_log(st, e);
+		struct deps_record *d;
+		rc = log_deps(st, e, &d);
 	} else {
 		buf_clear(&b);
 		edge_binding_raw(e, "depfile", &b);
-		if (b.len)
-			rc = load_depfile(st, e, b.s, err);
+		if (b.len) {
+			struct err serr = {0};
+			int64_t t = path_mtime(b.s, &serr);
+			if (t < 0) {
+				err_set(err, "loading '%s': %s", b.s, serr.msg);
+				err_clear(&serr);
+				rc = -1;
+			} else if (t == MTIME_MISSING) {
+				rc = 1;
+			}
+		}
 	}
 	buf_free(&b);
-	if (rc > 0)
-		e->deps_missing = true;
 	return rc;
 }
 
@@ -186,16 +248,21 @@ static bool output_dirty(struct state *st, struct edge *e,
 			 size_t cmdlen, struct node *out)
 {
 	if (edge_is_phony(e)) {
-		/* Phony edges write nothing: dirty only when they have no
-		 * inputs and the output is missing. */
-		if (e->ninputs == 0 && !node_exists(out)) {
+		/* Phony edges write nothing: dirty only when they have neither
+		 * inputs nor validations (ninja 15c7373b) and the output is
+		 * missing. */
+		if (e->ninputs == 0 && e->nvalidations == 0 && !node_exists(out)) {
 			explain(st, out, "output %s of phony edge with no inputs "
 				    "doesn't exist", out->path);
 			return true;
 		}
-		/* Dependents see the newest input's time through the phony. */
-		if (most_recent && most_recent->mtime > out->mtime)
+		/* Dependents see the newest input's time through a missing
+		 * phony output; an existing file keeps its own. */
+		if (most_recent && !node_exists(out) &&
+		    most_recent->mtime > out->mtime) {
 			out->mtime = most_recent->mtime;
+			out->mtime_from_inputs = true;
+		}
 		return false;
 	}
 	if (!node_exists(out)) {
@@ -235,6 +302,36 @@ static bool output_dirty(struct state *st, struct edge *e,
 	} else if (!generator) {
 		explain(st, out, "command line not found in log for %s", out->path);
 		return true;
+	}
+	return false;
+}
+
+/* ninja's RecomputeOutputsDirtyCache::depfile: scan_outputs_dirty found
+ * the outputs clean, then deps brought a newer input; only the checks
+ * against the newest input can fail now. */
+static bool outputs_older_than(struct state *st, struct edge *e,
+			       struct node *most_recent)
+{
+	bool restat = edge_binding_bool(e, "restat");
+	for (size_t i = 0; i < e->noutputs; i++) {
+		struct node *out = e->outputs[i];
+		bool used_restat = restat && out->has_log;
+		if (!used_restat && out->mtime < most_recent->mtime) {
+			explain(st, out,
+				"output %s older than most recent input %s (%" PRId64
+				" vs %" PRId64 ")",
+				out->path, most_recent->path, out->mtime,
+				most_recent->mtime);
+			return true;
+		}
+		if (out->has_log && out->log_mtime < most_recent->mtime) {
+			explain(st, out,
+				"recorded mtime of %s older than most recent input "
+				"%s (%" PRId64 " vs %" PRId64 ")",
+				out->path, most_recent->path, out->log_mtime,
+				most_recent->mtime);
+			return true;
+		}
 	}
 	return false;
 }
@@ -293,6 +390,38 @@ static void add_validations(struct scan *sc, struct edge *e)
 	}
 }
 
+static int visit(struct scan *sc, struct node *node, struct err *err);
+
+/* ninja's RecomputeEdgesInputsDirty for inputs [from, to) of node's edge:
+ * all are visited first (one may load a dyndep file that gives an earlier
+ * one an edge: ninja 36c1fd98), then each is checked. */
+static int visit_inputs(struct scan *sc, struct node *node, size_t from,
+			size_t to, struct node **most_recent, bool *dirty,
+			struct err *err)
+{
+	struct edge *e = node->in_edge;
+	for (size_t i = from; i < to; i++)
+		if (visit(sc, e->inputs[i], err) < 0)
+			return -1;
+	for (size_t i = from; i < to; i++) {
+		struct node *in = e->inputs[i];
+		if (in->in_edge && !in->in_edge->outputs_ready)
+			e->outputs_ready = false;
+		if (edge_is_order_only(e, i))
+			continue;
+		if (in->dirty) {
+			explain(sc->st, node, "%s is dirty", in->path);
+			*dirty = true;
+		} else if (!*most_recent || in->mtime > (*most_recent)->mtime) {
+			*most_recent = in;
+		}
+	}
+	return 0;
+}
+
+/* ninja's RecomputeNodeDirty. Deps (a deps log record or a depfile) are
+ * loaded only when the edge is clean without them (ninja 0b115d88): a
+ * dirty edge makes them anew, and stale ones may name a cycle. */
 static int visit(struct scan *sc, struct node *node, struct err *err)
 {
 	struct state *st = sc->st;
@@ -311,6 +440,9 @@ static int visit(struct scan *sc, struct node *node, struct err *err)
 		return 0;
 	if (e->mark == VISIT_IN_STACK)
 		return cycle_error(sc, node, err);
+	/* Scanned after this walk, not from inside it: they may depend on
+	 * this node. */
+	add_validations(sc, e);
 	e->mark = VISIT_IN_STACK;
 	xgrow((void **)&sc->stack, &sc->stack_cap, sc->nstack + 1,
 	      sizeof(*sc->stack));
@@ -320,46 +452,54 @@ static int visit(struct scan *sc, struct node *node, struct err *err)
 	e->outputs_ready = true;
 	e->deps_missing = false;
 
-	if (!e->deps_loaded && e->dyndep && e->dyndep->dyndep_pending) {
-		/* A dyndep file that is already up to date is loaded now, so
-		 * its extra inputs and outputs are scanned with this edge. */
-		if (visit(sc, e->dyndep, err) < 0)
-			return -1;
-		struct edge *de = e->dyndep->in_edge;
-		if ((!de || de->outputs_ready) && dyndep_load(st, e->dyndep, err) < 0)
-			return -1;
+	bool deps_loaded = e->deps_loaded;
+	if (!deps_loaded) {
+		e->deps_loaded = true;
+		if (e->dyndep && e->dyndep->dyndep_pending) {
+			/* A dyndep file that is already up to date is loaded
+			 * now, so its extra inputs and outputs are scanned with
+			 * this edge. */
+			if (visit(sc, e->dyndep, err) < 0)
+				return -1;
+			struct edge *de = e->dyndep->in_edge;
+			if ((!de || de->outputs_ready) &&
+			    dyndep_load(st, e->dyndep, err) < 0)
+				return -1;
+		}
 	}
 	for (size_t i = 0; i < e->noutputs; i++)
 		if (stat_if_needed(e->outputs[i], err) < 0)
 			return -1;
-	if (!e->deps_loaded) {
-		e->deps_loaded = true;
-		int rc = scan_load_deps(st, e, err);
+
+	struct node *most_recent = NULL;
+	if (visit_inputs(sc, node, 0, e->ninputs, &most_recent, &dirty,
+			 err) < 0)
+		return -1;
+	if (!dirty)
+		dirty = scan_outputs_dirty(st, e, most_recent, &sc->cmd);
+
+	if (!deps_loaded) {
+		int rc;
+		if (!dirty) {
+			size_t at = e->ninputs - e->norder_only, n0 = e->ninputs;
+			rc = scan_load_deps(st, e, err);
+			if (rc == 0) {
+				struct node *before = most_recent;
+				if (visit_inputs(sc, node, at, at + e->ninputs - n0,
+						 &most_recent, &dirty, err) < 0)
+					return -1;
+				if (!dirty && most_recent != before)
+					dirty = outputs_older_than(st, e, most_recent);
+			}
+		} else {
+			rc = deps_present(st, e, err);
+			e->deps_skipped = rc == 0;
+		}
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
-			dirty = true;
+			dirty = e->deps_missing = true;
 	}
-	add_validations(sc, e);
-
-	struct node *most_recent = NULL;
-	for (size_t i = 0; i < e->ninputs; i++) {
-		struct node *in = e->inputs[i];
-		if (visit(sc, in, err) < 0)
-			return -1;
-		if (in->in_edge && !in->in_edge->outputs_ready)
-			e->outputs_ready = false;
-		if (edge_is_order_only(e, i))
-			continue;
-		if (in->dirty) {
-			explain(st, node, "%s is dirty", in->path);
-			dirty = true;
-		} else if (!most_recent || in->mtime > most_recent->mtime) {
-			most_recent = in;
-		}
-	}
-	if (!dirty)
-		dirty = scan_outputs_dirty(st, e, most_recent, &sc->cmd);
 	if (dirty)
 		for (size_t i = 0; i < e->noutputs; i++)
 			e->outputs[i]->dirty = true;
@@ -370,6 +510,41 @@ static int visit(struct scan *sc, struct node *node, struct err *err)
 	e->mark = VISIT_DONE;
 	sc->nstack--;
 	return 0;
+}
+
+int scan_skipped_deps(struct state *st, struct edge *e,
+		      struct node **most_recent, struct err *err)
+{
+	if (!e->deps_skipped)
+		return 0;
+	/* quietly: ninja has nothing to explain here */
+	void (*explaining)(void *, const struct node *, const char *) =
+		st->opt.explain_dirty;
+	st->opt.explain_dirty = NULL;
+	struct node **nodes;
+	size_t n;
+	bool owned;
+	int rc = deps_nodes(st, e, &nodes, &n, &owned, err);
+	st->opt.explain_dirty = explaining;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct node *in = nodes[i];
+		if (in->mtime == MTIME_UNKNOWN) {
+			/* not scanned: a source is dirty when missing */
+			if (node_stat(in, err) < 0) {
+				rc = -1;
+				break;
+			}
+			if (!in->in_edge)
+				in->dirty = !node_exists(in);
+		}
+		if (in->dirty)
+			rc = 1;
+		else if (!*most_recent || in->mtime > (*most_recent)->mtime)
+			*most_recent = in;
+	}
+	if (owned)
+		free(nodes);
+	return rc;
 }
 
 int scan_dirty(struct state *st, struct node *node, struct node ***validations,

@@ -91,6 +91,8 @@ struct node *state_node(struct state *st, const char *path, size_t len)
 	n->pathlen = len;
 	n->mtime = MTIME_UNKNOWN;
 	n->id = -1;
+	/* until the manifest names it (edge_add_input, edge_add_output) */
+	n->generated_by_dep_loader = true;
 	hmap_put(&st->paths, n->path, len, n);
 	xgrow((void **)&st->nodes, &st->nodes_cap, st->nnodes + 1,
 	      sizeof(*st->nodes));
@@ -132,6 +134,7 @@ void edge_add_input(struct state *st, struct edge *e, struct node *n)
 	arena_grow(&st->arena, (void **)&e->inputs, &e->inputs_cap,
 		   e->ninputs + 1, sizeof(*e->inputs));
 	e->inputs[e->ninputs++] = n;
+	n->generated_by_dep_loader = false;
 	node_add_out_edge(st, n, e);
 }
 
@@ -141,6 +144,7 @@ void edge_add_output(struct state *st, struct edge *e, struct node *n)
 		   e->noutputs + 1, sizeof(*e->outputs));
 	e->outputs[e->noutputs++] = n;
 	n->in_edge = e;
+	n->generated_by_dep_loader = false;
 }
 
 void edge_insert_implicit(struct state *st, struct edge *e,
@@ -190,18 +194,6 @@ void node_add_out_edge(struct state *st, struct node *n, struct edge *e)
 		}
 	}
 	n->out_edges[n->nout_edges++] = e;
-}
-
-void node_make_phony_in_edge(struct state *st, struct node *n)
-{
-	if (n->in_edge)
-		return;
-	struct edge *e = state_add_edge(st, st->phony_rule, st->root);
-	e->generated_by_dep_loader = true;
-	edge_add_output(st, e, n);
-	/* A previous scan may already have stat'ed this node as a leaf and
-	 * considered it ready; keep that true so the build cannot stall. */
-	e->outputs_ready = true;
 }
 
 struct pool *state_pool(struct state *st, const char *name, size_t len)
@@ -268,11 +260,13 @@ void state_reset(struct state *st)
 		n->stat_state = 0;
 		n->dirty = false;
 		n->exists_known = false;
+		n->mtime_from_inputs = false;
 	}
 	for (size_t i = 0; i < st->nedges; i++) {
 		struct edge *e = st->edges[i];
 		e->outputs_ready = false;
 		e->deps_loaded = false;
+		e->deps_skipped = false;
 		e->mark = VISIT_NONE;
 	}
 }

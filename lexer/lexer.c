@@ -51,6 +51,8 @@ void lexer_init(struct lexer *lx, const char *filename, const char *input,
 	lx->ofs = input;
 	lx->last_token = NULL;
 	lx->arena = arena;
+	lx->version_major = lx->version_minor = 0;
+	lx->newline_checked = false;
 }
 
 void lexer_error(struct lexer *lx, struct err *err, const char *fmt, ...)
@@ -113,7 +115,7 @@ static void eat_whitespace(struct lexer *lx)
 	for (;;) {
 		start = p;
 		
-#line 117 "lexer/lexer.c"
+#line 119 "lexer/lexer.c"
 {
 	unsigned char yych;
 	yych = *p;
@@ -125,15 +127,15 @@ static void eat_whitespace(struct lexer *lx)
 	}
 yy1:
 	++p;
-#line 126 "lexer/lexer.re"
+#line 128 "lexer/lexer.re"
 	{ break; }
-#line 131 "lexer/lexer.c"
+#line 133 "lexer/lexer.c"
 yy2:
 	++p;
 yy3:
-#line 127 "lexer/lexer.re"
+#line 129 "lexer/lexer.re"
 	{ break; }
-#line 137 "lexer/lexer.c"
+#line 139 "lexer/lexer.c"
 yy4:
 	yych = *++p;
 	switch (yych) {
@@ -141,9 +143,9 @@ yy4:
 		default: goto yy5;
 	}
 yy5:
-#line 123 "lexer/lexer.re"
+#line 125 "lexer/lexer.re"
 	{ continue; }
-#line 147 "lexer/lexer.c"
+#line 149 "lexer/lexer.c"
 yy6:
 	yych = *(q = ++p);
 	switch (yych) {
@@ -153,9 +155,9 @@ yy6:
 	}
 yy7:
 	++p;
-#line 125 "lexer/lexer.re"
+#line 127 "lexer/lexer.re"
 	{ continue; }
-#line 159 "lexer/lexer.c"
+#line 161 "lexer/lexer.c"
 yy8:
 	yych = *++p;
 	switch (yych) {
@@ -167,11 +169,11 @@ yy9:
 	goto yy3;
 yy10:
 	++p;
-#line 124 "lexer/lexer.re"
+#line 126 "lexer/lexer.re"
 	{ continue; }
-#line 173 "lexer/lexer.c"
+#line 175 "lexer/lexer.c"
 }
-#line 128 "lexer/lexer.re"
+#line 130 "lexer/lexer.re"
 
 	}
 	lx->ofs = (const char *)start;
@@ -185,7 +187,7 @@ enum token lexer_read(struct lexer *lx)
 	for (;;) {
 		start = p;
 		
-#line 189 "lexer/lexer.c"
+#line 191 "lexer/lexer.c"
 {
 	unsigned char yych;
 	unsigned int yyaccept = 0;
@@ -268,20 +270,20 @@ enum token lexer_read(struct lexer *lx)
 	}
 yy12:
 	++p;
-#line 157 "lexer/lexer.re"
+#line 159 "lexer/lexer.re"
 	{ t = TOK_EOF; break; }
-#line 274 "lexer/lexer.c"
+#line 276 "lexer/lexer.c"
 yy13:
 	++p;
 yy14:
-#line 158 "lexer/lexer.re"
+#line 160 "lexer/lexer.re"
 	{ t = TOK_ERROR; break; }
-#line 280 "lexer/lexer.c"
+#line 282 "lexer/lexer.c"
 yy15:
 	++p;
-#line 143 "lexer/lexer.re"
+#line 145 "lexer/lexer.re"
 	{ t = TOK_NEWLINE; break; }
-#line 285 "lexer/lexer.c"
+#line 287 "lexer/lexer.c"
 yy16:
 	yych = *++p;
 	switch (yych) {
@@ -299,9 +301,9 @@ yy17:
 		default: goto yy18;
 	}
 yy18:
-#line 144 "lexer/lexer.re"
+#line 146 "lexer/lexer.re"
 	{ t = TOK_INDENT; break; }
-#line 305 "lexer/lexer.c"
+#line 307 "lexer/lexer.c"
 yy19:
 	yyaccept = 1;
 	yych = *(q = ++p);
@@ -379,19 +381,19 @@ yy21:
 		default: goto yy22;
 	}
 yy22:
-#line 156 "lexer/lexer.re"
+#line 158 "lexer/lexer.re"
 	{ t = TOK_IDENT; break; }
-#line 385 "lexer/lexer.c"
+#line 387 "lexer/lexer.c"
 yy23:
 	++p;
-#line 150 "lexer/lexer.re"
+#line 152 "lexer/lexer.re"
 	{ t = TOK_COLON; break; }
-#line 390 "lexer/lexer.c"
+#line 392 "lexer/lexer.c"
 yy24:
 	++p;
-#line 149 "lexer/lexer.re"
+#line 151 "lexer/lexer.re"
 	{ t = TOK_EQUALS; break; }
-#line 395 "lexer/lexer.c"
+#line 397 "lexer/lexer.c"
 yy25:
 	yych = *++p;
 	switch (yych) {
@@ -436,14 +438,14 @@ yy31:
 		default: goto yy32;
 	}
 yy32:
-#line 153 "lexer/lexer.re"
+#line 155 "lexer/lexer.re"
 	{ t = TOK_PIPE; break; }
-#line 442 "lexer/lexer.c"
+#line 444 "lexer/lexer.c"
 yy33:
 	++p;
-#line 142 "lexer/lexer.re"
+#line 144 "lexer/lexer.re"
 	{ t = TOK_NEWLINE; break; }
-#line 447 "lexer/lexer.c"
+#line 449 "lexer/lexer.c"
 yy34:
 	yych = *++p;
 	switch (yych) {
@@ -467,9 +469,9 @@ yy37:
 	}
 yy38:
 	++p;
-#line 141 "lexer/lexer.re"
+#line 143 "lexer/lexer.re"
 	{ continue; }
-#line 473 "lexer/lexer.c"
+#line 475 "lexer/lexer.c"
 yy39:
 	yych = *++p;
 	switch (yych) {
@@ -508,14 +510,14 @@ yy44:
 	}
 yy45:
 	++p;
-#line 151 "lexer/lexer.re"
+#line 153 "lexer/lexer.re"
 	{ t = TOK_PIPEAT; break; }
-#line 514 "lexer/lexer.c"
+#line 516 "lexer/lexer.c"
 yy46:
 	++p;
-#line 152 "lexer/lexer.re"
+#line 154 "lexer/lexer.re"
 	{ t = TOK_PIPE2; break; }
-#line 519 "lexer/lexer.c"
+#line 521 "lexer/lexer.c"
 yy47:
 	yych = *++p;
 	switch (yych) {
@@ -641,9 +643,9 @@ yy56:
 		default: goto yy57;
 	}
 yy57:
-#line 146 "lexer/lexer.re"
+#line 148 "lexer/lexer.re"
 	{ t = TOK_POOL; break; }
-#line 647 "lexer/lexer.c"
+#line 649 "lexer/lexer.c"
 yy58:
 	yych = *++p;
 	switch (yych) {
@@ -715,9 +717,9 @@ yy58:
 		default: goto yy59;
 	}
 yy59:
-#line 147 "lexer/lexer.re"
+#line 149 "lexer/lexer.re"
 	{ t = TOK_RULE; break; }
-#line 721 "lexer/lexer.c"
+#line 723 "lexer/lexer.c"
 yy60:
 	yych = *++p;
 	switch (yych) {
@@ -795,9 +797,9 @@ yy61:
 		default: goto yy62;
 	}
 yy62:
-#line 145 "lexer/lexer.re"
+#line 147 "lexer/lexer.re"
 	{ t = TOK_BUILD; break; }
-#line 801 "lexer/lexer.c"
+#line 803 "lexer/lexer.c"
 yy63:
 	yych = *++p;
 	switch (yych) {
@@ -905,9 +907,9 @@ yy69:
 		default: goto yy70;
 	}
 yy70:
-#line 148 "lexer/lexer.re"
+#line 150 "lexer/lexer.re"
 	{ t = TOK_DEFAULT; break; }
-#line 911 "lexer/lexer.c"
+#line 913 "lexer/lexer.c"
 yy71:
 	yych = *++p;
 	switch (yych) {
@@ -979,9 +981,9 @@ yy71:
 		default: goto yy72;
 	}
 yy72:
-#line 154 "lexer/lexer.re"
+#line 156 "lexer/lexer.re"
 	{ t = TOK_INCLUDE; break; }
-#line 985 "lexer/lexer.c"
+#line 987 "lexer/lexer.c"
 yy73:
 	yych = *++p;
 	switch (yych) {
@@ -1059,11 +1061,11 @@ yy74:
 		default: goto yy75;
 	}
 yy75:
-#line 155 "lexer/lexer.re"
+#line 157 "lexer/lexer.re"
 	{ t = TOK_SUBNINJA; break; }
-#line 1065 "lexer/lexer.c"
+#line 1067 "lexer/lexer.c"
 }
-#line 159 "lexer/lexer.re"
+#line 161 "lexer/lexer.re"
 
 	}
 	lx->last_token = (const char *)start;
@@ -1112,7 +1114,7 @@ bool lexer_ident(struct lexer *lx, const char **name, size_t *len)
 	const unsigned char *start = p;
 	(void)q;
 	
-#line 1116 "lexer/lexer.c"
+#line 1118 "lexer/lexer.c"
 {
 	unsigned char yych;
 	yych = *p;
@@ -1186,12 +1188,12 @@ bool lexer_ident(struct lexer *lx, const char **name, size_t *len)
 	}
 yy77:
 	++p;
-#line 215 "lexer/lexer.re"
+#line 217 "lexer/lexer.re"
 	{
 		lx->last_token = (const char *)start;
 		return false;
 	}
-#line 1195 "lexer/lexer.c"
+#line 1197 "lexer/lexer.c"
 yy78:
 	yych = *++p;
 	switch (yych) {
@@ -1263,7 +1265,7 @@ yy78:
 		default: goto yy79;
 	}
 yy79:
-#line 207 "lexer/lexer.re"
+#line 209 "lexer/lexer.re"
 	{
 		*name = (const char *)start;
 		*len = (size_t)(p - start);
@@ -1272,9 +1274,9 @@ yy79:
 		eat_whitespace(lx);
 		return true;
 	}
-#line 1276 "lexer/lexer.c"
+#line 1278 "lexer/lexer.c"
 }
-#line 219 "lexer/lexer.re"
+#line 221 "lexer/lexer.re"
 
 }
 
@@ -1306,7 +1308,7 @@ int lexer_evalstr(struct lexer *lx, struct evalstr *es, bool path,
 	for (;;) {
 		start = p;
 		
-#line 1310 "lexer/lexer.c"
+#line 1312 "lexer/lexer.c"
 {
 	unsigned char yych;
 	yych = *p;
@@ -1322,13 +1324,13 @@ int lexer_evalstr(struct lexer *lx, struct evalstr *es, bool path,
 	}
 yy81:
 	++p;
-#line 296 "lexer/lexer.re"
+#line 314 "lexer/lexer.re"
 	{
 			lx->last_token = (const char *)start;
 			lexer_error(lx, err, "unexpected EOF");
 			return -1;
 		}
-#line 1332 "lexer/lexer.c"
+#line 1334 "lexer/lexer.c"
 yy82:
 	yych = *++p;
 	switch (yych) {
@@ -1342,15 +1344,15 @@ yy82:
 		default: goto yy82;
 	}
 yy83:
-#line 250 "lexer/lexer.re"
+#line 252 "lexer/lexer.re"
 	{
 			add_part(lx, es, (const char *)start, (size_t)(p - start), false);
 			continue;
 		}
-#line 1351 "lexer/lexer.c"
+#line 1353 "lexer/lexer.c"
 yy84:
 	++p;
-#line 259 "lexer/lexer.re"
+#line 261 "lexer/lexer.re"
 	{
 			if (path) {
 				p = start;
@@ -1361,7 +1363,7 @@ yy84:
 			add_part(lx, es, (const char *)start, 1, false);
 			continue;
 		}
-#line 1365 "lexer/lexer.c"
+#line 1367 "lexer/lexer.c"
 yy85:
 	yych = *++p;
 	switch (yych) {
@@ -1369,13 +1371,13 @@ yy85:
 		default: goto yy86;
 	}
 yy86:
-#line 301 "lexer/lexer.re"
+#line 319 "lexer/lexer.re"
 	{
 			lx->last_token = (const char *)start;
 			describe_error(lx, err);
 			return -1;
 		}
-#line 1379 "lexer/lexer.c"
+#line 1381 "lexer/lexer.c"
 yy87:
 	yych = *++p;
 	switch (yych) {
@@ -1448,28 +1450,29 @@ yy87:
 		case 'y':
 		case 'z': goto yy96;
 		case ':': goto yy98;
-		case '{': goto yy99;
+		case '^': goto yy99;
+		case '{': goto yy100;
 		default: goto yy89;
 	}
 yy88:
 	++p;
-#line 254 "lexer/lexer.re"
+#line 256 "lexer/lexer.re"
 	{
 			if (path)
 				p = start;
 			break;
 		}
-#line 1463 "lexer/lexer.c"
+#line 1466 "lexer/lexer.c"
 yy89:
 	++p;
 yy90:
-#line 291 "lexer/lexer.re"
+#line 309 "lexer/lexer.re"
 	{
 			lx->last_token = (const char *)start;
 			lexer_error(lx, err, "bad $-escape (literal $ must be written as $$)");
 			return -1;
 		}
-#line 1473 "lexer/lexer.c"
+#line 1476 "lexer/lexer.c"
 yy91:
 	yych = *++p;
 	switch (yych) {
@@ -1477,31 +1480,31 @@ yy91:
 		default: goto yy92;
 	}
 yy92:
-#line 278 "lexer/lexer.re"
+#line 280 "lexer/lexer.re"
 	{ continue; }
-#line 1483 "lexer/lexer.c"
+#line 1486 "lexer/lexer.c"
 yy93:
 	yych = *++p;
 	switch (yych) {
-		case '\n': goto yy100;
+		case '\n': goto yy101;
 		default: goto yy90;
 	}
 yy94:
 	++p;
-#line 273 "lexer/lexer.re"
+#line 275 "lexer/lexer.re"
 	{
 			add_part(lx, es, " ", 1, false);
 			continue;
 		}
-#line 1497 "lexer/lexer.c"
+#line 1500 "lexer/lexer.c"
 yy95:
 	++p;
-#line 269 "lexer/lexer.re"
+#line 271 "lexer/lexer.re"
 	{
 			add_part(lx, es, "$", 1, false);
 			continue;
 		}
-#line 1505 "lexer/lexer.c"
+#line 1508 "lexer/lexer.c"
 yy96:
 	yych = *++p;
 	switch (yych) {
@@ -1572,21 +1575,41 @@ yy96:
 		default: goto yy97;
 	}
 yy97:
-#line 283 "lexer/lexer.re"
+#line 285 "lexer/lexer.re"
 	{
 			add_part(lx, es, (const char *)start + 1, (size_t)(p - start) - 1, true);
 			continue;
 		}
-#line 1581 "lexer/lexer.c"
+#line 1584 "lexer/lexer.c"
 yy98:
 	++p;
-#line 287 "lexer/lexer.re"
+#line 289 "lexer/lexer.re"
 	{
 			add_part(lx, es, ":", 1, false);
 			continue;
 		}
-#line 1589 "lexer/lexer.c"
+#line 1592 "lexer/lexer.c"
 yy99:
+	++p;
+#line 293 "lexer/lexer.re"
+	{
+			/* ninja points the caret at the last token, as it stands:
+			 * this one is not one. */
+			if (!lx->newline_checked) {
+				if (lx->version_major < 1 ||
+				    (lx->version_major == 1 && lx->version_minor < 14)) {
+					lexer_error(lx, err, "using $^ escape requires "
+						    "specifying 'ninja_required_version' "
+						    "with version greater or equal 1.14");
+					return -1;
+				}
+				lx->newline_checked = true;
+			}
+			add_part(lx, es, "\n", 1, false);
+			continue;
+		}
+#line 1612 "lexer/lexer.c"
+yy100:
 	yych = *(q = ++p);
 	switch (yych) {
 		case '-':
@@ -1653,20 +1676,20 @@ yy99:
 		case 'w':
 		case 'x':
 		case 'y':
-		case 'z': goto yy102;
+		case 'z': goto yy103;
 		default: goto yy90;
 	}
-yy100:
+yy101:
 	yych = *++p;
 	switch (yych) {
-		case ' ': goto yy100;
-		default: goto yy101;
+		case ' ': goto yy101;
+		default: goto yy102;
 	}
-yy101:
-#line 277 "lexer/lexer.re"
-	{ continue; }
-#line 1669 "lexer/lexer.c"
 yy102:
+#line 279 "lexer/lexer.re"
+	{ continue; }
+#line 1692 "lexer/lexer.c"
+yy103:
 	yych = *++p;
 	switch (yych) {
 		case '-':
@@ -1733,23 +1756,23 @@ yy102:
 		case 'w':
 		case 'x':
 		case 'y':
-		case 'z': goto yy102;
-		case '}': goto yy104;
-		default: goto yy103;
+		case 'z': goto yy103;
+		case '}': goto yy105;
+		default: goto yy104;
 	}
-yy103:
+yy104:
 	p = q;
 	goto yy90;
-yy104:
+yy105:
 	++p;
-#line 279 "lexer/lexer.re"
+#line 281 "lexer/lexer.re"
 	{
 			add_part(lx, es, (const char *)start + 2, (size_t)(p - start) - 3, true);
 			continue;
 		}
-#line 1751 "lexer/lexer.c"
+#line 1774 "lexer/lexer.c"
 }
-#line 306 "lexer/lexer.re"
+#line 324 "lexer/lexer.re"
 
 	}
 	lx->last_token = (const char *)start;

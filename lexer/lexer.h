@@ -48,6 +48,10 @@ struct lexer {
 	const char *ofs;        /* current position */
 	const char *last_token; /* start of the last token read, for errors */
 	struct arena *arena;    /* where evalparts go */
+	/* The file's ninja_required_version, as parse_version reads it: the
+	 * $^ escape needs 1.14 or later, set earlier in the same file. */
+	int version_major, version_minor;
+	bool newline_checked; /* a $^ passed that check already */
 };
 void lexer_init(struct lexer *lx, const char *filename, const char *input,
 		size_t len, struct arena *arena);

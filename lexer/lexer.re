@@ -58,6 +58,8 @@ void lexer_init(struct lexer *lx, const char *filename, const char *input,
 	lx->ofs = input;
 	lx->last_token = NULL;
 	lx->arena = arena;
+	lx->version_major = lx->version_minor = 0;
+	lx->newline_checked = false;
 }
 
 void lexer_error(struct lexer *lx, struct err *err, const char *fmt, ...)
@@ -286,6 +288,22 @@ int lexer_evalstr(struct lexer *lx, struct evalstr *es, bool path,
 		}
 		"$:" {
 			add_part(lx, es, ":", 1, false);
+			continue;
+		}
+		"$^" {
+			/* ninja points the caret at the last token, as it stands:
+			 * this one is not one. */
+			if (!lx->newline_checked) {
+				if (lx->version_major < 1 ||
+				    (lx->version_major == 1 && lx->version_minor < 14)) {
+					lexer_error(lx, err, "using $^ escape requires "
+						    "specifying 'ninja_required_version' "
+						    "with version greater or equal 1.14");
+					return -1;
+				}
+				lx->newline_checked = true;
+			}
+			add_part(lx, es, "\n", 1, false);
 			continue;
 		}
 		"$"[^] {

@@ -160,6 +160,14 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 	for (size_t i = 0; i < e->noutputs; i++)
 		if (make_dirs_for(e->outputs[i]->path, err) < 0)
 			return -1;
+	/* the depfile's directory too, which need not be an output's
+	 * (ninja 2c13023b) */
+	struct buf dep = {0};
+	edge_binding_raw(e, "depfile", &dep);
+	int drc = dep.len ? make_dirs_for(dep.s, err) : 0;
+	buf_free(&dep);
+	if (drc < 0)
+		return -1;
 	struct buf rsp = {0};
 	edge_binding_raw(e, "rspfile", &rsp);
 	if (rsp.len) {

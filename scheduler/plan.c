@@ -249,6 +249,9 @@ static int edge_maybe_ready(struct builder *b, struct edge *e, struct err *err)
 	return plan_edge_finished(b, e, true, err);
 }
 
+static int dyndeps_loaded(struct builder *b, struct node **ns, size_t nn,
+			  struct err *err);
+
 int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
 		       struct err *err)
 {
@@ -261,18 +264,29 @@ int plan_edge_finished(struct builder *b, struct edge *e, bool ok,
 		b->wanted_edges--;
 	sched(b, e)->want = WANT_NONE;
 	e->outputs_ready = true;
+	/* Every dyndep file the edge made is loaded before any dependent is
+	 * looked at: one loaded alone could let an edge of another look
+	 * ready (ninja dd1faec2, #2782). */
+	struct node **dd = NULL;
+	size_t ndd = 0, dd_cap = 0;
+	for (size_t i = 0; i < e->noutputs; i++) {
+		if (!e->outputs[i]->dyndep_pending)
+			continue;
+		xgrow((void **)&dd, &dd_cap, ndd + 1, sizeof(*dd));
+		dd[ndd++] = e->outputs[i];
+	}
+	int rc = ndd ? dyndeps_loaded(b, dd, ndd, err) : 0;
+	free(dd);
+	if (rc < 0)
+		return -1;
 	for (size_t i = 0; i < e->noutputs; i++)
 		if (node_finished(b, e->outputs[i], err) < 0)
 			return -1;
 	return 0;
 }
 
-static int dyndeps_loaded(struct builder *b, struct node *n, struct err *err);
-
 static int node_finished(struct builder *b, struct node *n, struct err *err)
 {
-	if (n->dyndep_pending)
-		return dyndeps_loaded(b, n, err);
 	for (size_t i = 0; i < n->nout_edges; i++) {
 		struct edge *oe = n->out_edges[i];
 		if (sched(b, oe)->want == WANT_NONE)
@@ -303,6 +317,13 @@ int plan_clean_node(struct builder *b, struct node *n, struct err *err)
 			if (!most_recent ||
 			    oe->inputs[j]->mtime > most_recent->mtime)
 				most_recent = oe->inputs[j];
+		/* deps the scan left unread count too: without them a
+		 * changed header would go unseen */
+		int rc = scan_skipped_deps(b->st, oe, &most_recent, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
 		if (scan_outputs_dirty(b->st, oe, most_recent, &b->tmp))
 			continue;
 		for (size_t j = 0; j < oe->noutputs; j++)
@@ -345,17 +366,20 @@ static void unmark_dependents(struct builder *b, struct node *n,
 	}
 }
 
-static int dyndeps_loaded(struct builder *b, struct node *n, struct err *err)
+static int dyndeps_loaded(struct builder *b, struct node **ns, size_t nn,
+			  struct err *err)
 {
 	struct state *st = b->st;
-	if (dyndep_load(st, n, err) < 0)
-		return -1;
+	for (size_t k = 0; k < nn; k++)
+		if (dyndep_load(st, ns[k], err) < 0)
+			return -1;
 	/* Dependents are scanned again now that they have new inputs and
 	 * outputs; some may have become dirty. */
 	struct node **deps = NULL, **vals = NULL;
 	size_t nd = 0, dcap = 0, nv = 0, vcap = 0;
 	int rc = -1;
-	unmark_dependents(b, n, &deps, &nd, &dcap);
+	for (size_t k = 0; k < nn; k++)
+		unmark_dependents(b, ns[k], &deps, &nd, &dcap);
 	for (size_t i = 0; i < nd; i++) {
 		struct node *d = deps[i];
 		size_t v0 = nv;
@@ -375,26 +399,34 @@ static int dyndeps_loaded(struct builder *b, struct node *n, struct err *err)
 			edge_wanted(b, e);
 		}
 	}
-	/* Walk what the dyndep file added to edges already in the plan. */
+	/* Walk what the dyndep files added to edges already in the plan. */
 	struct edge **walk = NULL;
 	size_t nwalk = 0, wcap = 0;
-	for (size_t i = 0; i < n->nout_edges; i++) {
-		struct edge *e = n->out_edges[i];
-		if (e->dyndep != n || e->outputs_ready || sched(b, e)->want == WANT_NONE)
-			continue;
-		for (size_t j = edge_explicit_ins(e); j < e->ninputs - e->norder_only; j++)
-			if (add_sub_target(b, e->inputs[j], e->outputs[0], &walk,
-					   &nwalk, &wcap, err) < 0) {
-				free(walk);
-				goto out;
-			}
+	for (size_t k = 0; k < nn; k++) {
+		struct node *n = ns[k];
+		for (size_t i = 0; i < n->nout_edges; i++) {
+			struct edge *e = n->out_edges[i];
+			if (e->dyndep != n || e->outputs_ready ||
+			    sched(b, e)->want == WANT_NONE)
+				continue;
+			for (size_t j = edge_explicit_ins(e);
+			     j < e->ninputs - e->norder_only; j++)
+				if (add_sub_target(b, e->inputs[j], e->outputs[0],
+						   &walk, &nwalk, &wcap, err) < 0) {
+					free(walk);
+					goto out;
+				}
+		}
 	}
-	for (size_t i = 0; i < n->nout_edges; i++) {
-		struct edge *e = n->out_edges[i];
-		if (sched(b, e)->want == WANT_NONE)
-			continue;
-		xgrow((void **)&walk, &wcap, nwalk + 1, sizeof(*walk));
-		walk[nwalk++] = e;
+	for (size_t k = 0; k < nn; k++) {
+		struct node *n = ns[k];
+		for (size_t i = 0; i < n->nout_edges; i++) {
+			struct edge *e = n->out_edges[i];
+			if (sched(b, e)->want == WANT_NONE)
+				continue;
+			xgrow((void **)&walk, &wcap, nwalk + 1, sizeof(*walk));
+			walk[nwalk++] = e;
+		}
 	}
 	compute_critical(b);
 	for (size_t i = 0; i < nwalk; i++) {

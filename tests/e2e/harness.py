@@ -7,7 +7,9 @@ timeout so that a hang fails the test instead of blocking the suite.
 
 Tests that check behaviour where nj deliberately follows ninja 1.13 rather than
 the installed ninja 1.11 are decorated with @nj_only(reason); they are skipped
-when $NJ is ninja itself.
+when $NJ is ninja itself. Those of behaviour new in ninja's development source
+(1.14.0.git) are decorated with @since_1_14(reason): skipped for an older
+ninja, run for one built from that source.
 """
 
 import os
@@ -54,6 +56,25 @@ def nj_only(reason):
 def not_ninja(reason):
     """Skip a test when the binary under test is ninja (test needs nj and ninja)."""
     return unittest.skipIf(IS_NINJA, reason)
+
+
+def _version(path):
+    """(major, minor) of `path --version`, (0, 0) if unreadable."""
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        return tuple(int(x) for x in out.split(".")[:2])
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return (0, 0)
+
+
+OLD_NINJA = IS_NINJA and _version(NJ) < (1, 14)
+
+
+def since_1_14(reason):
+    """Skip a test when the binary under test is a ninja older than 1.14:
+    nj and ninja's development source (1.14.0.git) pass it."""
+    return unittest.skipIf(OLD_NINJA, "ninja < 1.14 differs: " + reason)
 
 
 def base_env(**extra):

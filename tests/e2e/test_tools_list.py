@@ -4,7 +4,7 @@ import json
 import os
 import unittest
 
-from harness import NjTestCase, nj_only
+from harness import NjTestCase, nj_only, since_1_14
 
 MANIFEST = """\
 rule cc
@@ -147,24 +147,33 @@ def entry(d, command, file, output):
 
 
 class Compdb(Base):
+    @since_1_14("ninja 1.13 listed each edge's first input only")
     def test_every_edge_with_inputs(self):
+        # one entry per input, implicit and order-only ones too (ninja
+        # 3eeda8fd; 1.13 listed the first input only)
         d = os.path.realpath(self.dir)
         out = self.out("-t", "compdb")
         self.assertEqual(out, "[\n" + ",\n".join([
             entry(d, "cc -c a.c -o a.o", "a.c", "a.o"),
             entry(d, "cc -c b.c -o b.o", "b.c", "b.o"),
+            entry(d, "cc -c b.c -o b.o", "h.h", "b.o"),
+            entry(d, "cc -c b.c -o b.o", "order", "b.o"),
             entry(d, "ld @prog.rsp -o prog", "a.o", "prog"),
+            entry(d, "ld @prog.rsp -o prog", "b.o", "prog"),
             entry(d, "", "prog", "all"),
             entry(d, "echo sub a.o", "a.o", "s"),
         ]) + "\n]\n")
-        self.assertEqual(len(json.loads(out)), 5)
+        self.assertEqual(len(json.loads(out)), 8)
 
+    @since_1_14("ninja 1.13 listed each edge's first input only")
     def test_rules_and_expanded_rspfiles(self):
         d = os.path.realpath(self.dir)
         self.assertEqual(self.out("-t", "compdb", "-x", "link", "subr", "link"),
                          "[\n" + ",\n".join([
                              entry(d, "ld a.o b.o -lm -o prog", "a.o", "prog"),
+                             entry(d, "ld a.o b.o -lm -o prog", "b.o", "prog"),
                              entry(d, "ld a.o b.o -lm -o prog", "a.o", "prog"),
+                             entry(d, "ld a.o b.o -lm -o prog", "b.o", "prog"),
                              entry(d, "echo sub a.o", "a.o", "s"),
                          ]) + "\n]\n")
         self.assertEqual(self.out("-t", "compdb", "nope"), "[\n]\n")
@@ -228,17 +237,21 @@ class CompdbTargets(NjTestCase):
             build all: phony out3 out4
             """)
 
+    @since_1_14("ninja 1.13 listed each edge's first input only")
     def test_edges_needed_inputs_first(self):
         d = os.path.realpath(self.dir)
         r = self.build("-t", "compdb-targets", "out3")
+        # one entry per input (ninja 3eeda8fd)
         self.assertEqual(r.out, "[\n" + ",\n".join([
             entry(d, "cat in1 out1", "in1", "out1"),
             entry(d, "cat in2 out1 out2", "in2", "out2"),
+            entry(d, "cat in2 out1 out2", "out1", "out2"),
             entry(d, "cat out2 out1 out3", "out2", "out3"),
+            entry(d, "cat out2 out1 out3", "out1", "out3"),
         ]) + "\n]\n")
         r = self.build("-t", "compdb-targets", "out1", "all")
         self.assertEqual([e["output"] for e in json.loads(r.out)],
-                         ["out1", "out2", "out3", "out4"])
+                         ["out1", "out2", "out2", "out3", "out3", "out4"])
 
     def test_errors(self):
         r = self.fails("-t", "compdb-targets")

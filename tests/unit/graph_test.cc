@@ -1030,9 +1030,10 @@ TEST_F(GraphTest, DepfileAddsImplicitInputs)
 	struct edge *e = edge_of("out.o");
 	EXPECT_EQ((std::vector<std::string>{"foo.cc", "foo.cc", "foo.h"}),
 		  paths(e->inputs, e->ninputs));
-	// A header discovered by deps gets a phony in-edge.
-	ASSERT_NE(nullptr, edge_of("foo.h"));
-	EXPECT_TRUE(edge_is_phony(edge_of("foo.h")));
+	// A header discovered by deps gets no in-edge (ninja since 1.12).
+	EXPECT_EQ(nullptr, edge_of("foo.h"));
+	EXPECT_TRUE(node("foo.h")->generated_by_dep_loader);
+	EXPECT_FALSE(node("foo.cc")->generated_by_dep_loader);
 
 	state_reset(&st);
 	touch("foo.h", 9);
@@ -1063,6 +1064,7 @@ TEST_F(GraphTest, DepfileNamingAnotherOutputIsAnError)
 	touch("foo.cc", 1);
 	touch("out.o", 2);
 	touch("out.o.d", 1, "out.o bar.o: foo.cc\n");
+	logged("out.o", 2); // clean without deps: the depfile is read
 	EXPECT_EQ(-1, scan("out.o"));
 	EXPECT_EQ("out.o.d: depfile mentions 'bar.o' as an output, but no such "
 		  "output was declared",
@@ -1076,6 +1078,96 @@ TEST_F(GraphTest, PhonyWithNoInputsIsDirtyOnlyWhenMissing)
 	EXPECT_TRUE(dirty("alias"));
 	// ...but there is nothing to run, so it counts as ready.
 	EXPECT_TRUE(edge_of("alias")->outputs_ready);
+}
+
+TEST_F(GraphTest, PhonyWithValidationsIsNotDirtyWhenMissing)
+{
+	// ninja 15c7373b: validations count as inputs here
+	assert_parse(std::string(kCat) +
+		     "build alias: phony |@ check\nbuild check: cat in\n");
+	touch("in", 1);
+	touch("check", 2);
+	logged("check", 2);
+	ASSERT_EQ(0, scan("alias")) << error();
+	EXPECT_FALSE(dirty("alias"));
+	EXPECT_FALSE(dirty("check"));
+}
+
+TEST_F(GraphTest, ExistingPhonyOutputKeepsItsMtime)
+{
+	assert_parse("build alias: phony in\nbuild gone: phony in\n");
+	touch("in", 5);
+	touch("alias", 1);
+	ASSERT_EQ(0, scan("alias")) << error();
+	ASSERT_EQ(0, scan("gone")) << error();
+	EXPECT_EQ((1000000000LL + 1) * 1000000000LL, node("alias")->mtime);
+	// a missing one takes its newest input's, and is still missing
+	EXPECT_EQ((1000000000LL + 5) * 1000000000LL, node("gone")->mtime);
+	EXPECT_TRUE(node("gone")->mtime_from_inputs);
+}
+
+TEST_F(GraphTest, DirtyEdgeLeavesDepfileUnread)
+{
+	// ninja 0b115d88: an edge dirty by its manifest inputs reads no deps
+	assert_parse("rule catdep\n"
+		     "  depfile = $out.d\n"
+		     "  command = cat $in > $out\n"
+		     "build out.o: catdep foo.cc\n");
+	touch("out.o", 1);
+	touch("foo.cc", 2);
+	touch("foo.h", 1);
+	touch("out.o.d", 1, "out.o: foo.cc foo.h\n");
+	logged("out.o", 1);
+	ASSERT_EQ(0, scan("out.o")) << error();
+	EXPECT_TRUE(dirty("out.o"));
+	struct edge *e = edge_of("out.o");
+	EXPECT_EQ((std::vector<std::string>{"foo.cc"}),
+		  paths(e->inputs, e->ninputs));
+	EXPECT_FALSE(e->deps_missing);
+	EXPECT_TRUE(e->deps_skipped);
+	// read when a restat asks, the header stat'ed, the inputs unchanged
+	struct node *newest = node("foo.cc");
+	ASSERT_EQ(0, scan_skipped_deps(&st, e, &newest, &err)) << error();
+	EXPECT_EQ(node("foo.cc"), newest);
+	EXPECT_EQ((1000000000LL + 1) * 1000000000LL, node("foo.h")->mtime);
+	touch("foo.h", 3);
+	node("foo.h")->mtime = MTIME_UNKNOWN;
+	ASSERT_EQ(0, scan_skipped_deps(&st, e, &newest, &err)) << error();
+	EXPECT_EQ(node("foo.h"), newest);
+	EXPECT_EQ(1u, e->ninputs);
+}
+
+TEST_F(GraphTest, StaleDepfileOfDirtyEdgeMakesNoCycle)
+{
+	// ninja 0b115d88 (issue 2666): the old depfile names a cycle
+	assert_parse(std::string(kCat) +
+		     "rule catdep\n"
+		     "  depfile = d.d\n"
+		     "  command = cat $in > $out\n"
+		     "build b: catdep a\n"
+		     "build c: cat b\n"
+		     "build d: cat c\n");
+	touch("b", 1);
+	touch("a", 2);
+	touch("d.d", 1, "b: d\n");
+	logged("b", 1);
+	ASSERT_EQ(0, scan("d")) << error();
+	EXPECT_TRUE(dirty("b"));
+	EXPECT_TRUE(dirty("d"));
+}
+
+TEST_F(GraphTest, DirtyEdgeWithoutDepfileHasDepsMissing)
+{
+	assert_parse("rule catdep\n"
+		     "  depfile = $out.d\n"
+		     "  command = cat $in > $out\n"
+		     "build out.o: catdep foo.cc\n");
+	touch("out.o", 1);
+	touch("foo.cc", 2);
+	logged("out.o", 1);
+	ASSERT_EQ(0, scan("out.o")) << error();
+	EXPECT_TRUE(edge_of("out.o")->deps_missing);
+	EXPECT_FALSE(edge_of("out.o")->deps_skipped);
 }
 
 TEST_F(GraphTest, ValidationsAreCollected)
