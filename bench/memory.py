@@ -196,7 +196,8 @@ def run_one(scen, label, tool, args, d, limit):
         th.join()
         text = r.out
         kills = len(re.findall(r"^nj: memory: (?:stopped|the kernel)", text, re.M))
-        pauses = len(re.findall(r"^nj: memory: paused", text, re.M))
+        ps = re.findall(r"^ninja: memory: .*?(\d+) pauses?,", text, re.M)
+        pauses = int(ps[-1]) if ps else 0
         o = Outcome(label, r, cg.new_oom_kills(), cg.max_usage(), samples,
                     kills, pauses)
     finally:
