@@ -808,9 +808,10 @@ class Nested(Project):
             self.assertEqual(f.read(), "AGAIN\n")
         # the inner build fails: its status reaches the outer one
         p = run([NJ, "sub/bad.txt"], cwd=top, check=False)
-        self.assertEqual(p.returncode, 1, p.stdout)
-        self.assertIn("FAILED: bad.txt", p.stdout)
-        self.assertIn("FAILED: sub/bad.txt", p.stdout)
+        # as ninja 1.14: the failing command's own exit status, passed up
+        self.assertEqual(p.returncode, 3, p.stdout)
+        self.assertIn("FAILED: [code=3] bad.txt", p.stdout)
+        self.assertIn("FAILED: [code=3] sub/bad.txt", p.stdout)
         self.assertIn("inner-broken", p.stdout)
         self.assertEqual(p.stdout.count("ninja: build stopped: subcommand "
                                         "failed."), 2, p.stdout)
@@ -869,8 +870,9 @@ class Nested(Project):
         p = run([NJ], cwd=top)
         self.assertTrue(no_work(p.stdout), p.stdout)
         p = run([NJ, "msub/broken"], cwd=top, check=False)
-        self.assertEqual(p.returncode, 1, p.stdout)
-        self.assertIn("FAILED: msub/broken", p.stdout)
+        # as ninja 1.14: the failing command's own exit status (make's 2)
+        self.assertEqual(p.returncode, 2, p.stdout)
+        self.assertIn("FAILED: [code=2] msub/broken", p.stdout)
         self.assertIn("make-broken", p.stdout)
         self.assertIn("ninja: build stopped: subcommand failed.", p.stdout)
 
