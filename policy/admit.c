@@ -98,9 +98,14 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
 		}
 		if (*head == k)
 			return (int)i;
-		/* Behind a blocked job, only what ends before it could start. */
+		/* Behind a blocked job, only what ends before it could start,
+		 * or what is as far from the end of the build (the same
+		 * critical-path weight): starting it first delays nothing
+		 * more urgent, and packs a small job beside a large one. */
 		if (head_wait != INT64_MAX && c[i].expected_ms >= 0 &&
 		    c[i].expected_ms <= head_wait)
+			return (int)i;
+		if (c[i].weight >= c[*head].weight * 0.95)
 			return (int)i;
 	}
 	return -1;

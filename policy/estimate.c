@@ -51,7 +51,7 @@ int64_t policy_after_kill(int64_t est, int64_t reached)
 
 int64_t policy_with_margin(int64_t est)
 {
-	return est < 0 ? -1 : est + (est + 9) / 10;
+	return est < 0 ? -1 : est + (est + 24) / 25;
 }
 
 size_t policy_percentile_rank(size_t n)

@@ -56,7 +56,9 @@ int64_t policy_after_success(int64_t est, int64_t peak);
  * needed more than it reached; at least 1.5 times that. The one rule for
  * a retry within the build and for the next build. */
 int64_t policy_after_kill(int64_t est, int64_t reached);
-/* What admission uses: the estimate plus 10%, rounded up. -1 stays -1. */
+/* What admission uses: the estimate plus 4%, rounded up; -1 stays -1.
+ * The peaks are of the whole process tree and the floor is kept free as
+ * well: 10% here made two links that fit together run one at a time. */
 int64_t policy_with_margin(int64_t est);
 /* The 1-based rank of a rule's percentile among n estimates (nearest
  * rank of the 90th). */
@@ -97,6 +99,7 @@ struct mem_candidate {
 	int64_t need;        /* its estimate */
 	int64_t expected_ms; /* its expected run time; -1 unknown */
 	bool alone;          /* its last retry: only with nothing else running */
+	double weight;       /* its critical-path weight (priority) */
 };
 /* The floor when none is given: 5% of capacity, at least 256M, at most an
  * eighth. */
@@ -114,7 +117,8 @@ int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 /* Which candidate may start now (index), or -1. The first that does not
  * fit is the head (*head, k if none): later ones may go ahead of it only
  * if they fit and are expected to end before the head could start
- * (backfilling), so the head is never starved. An idle nj (n == 0) always
+ * (backfilling), or have (within 5%) the critical-path weight of the head (they
+ * are as urgent; this packs a small job beside a large one). An idle nj (n == 0) always
  * starts the first: the build always moves. */
 int policy_choose(const struct mem_model *m, const struct mem_running *r,
 		  size_t n, const struct mem_candidate *c, size_t k,

@@ -181,6 +181,7 @@ struct edge *admit_next(struct builder *b)
 			.need = need_now(b, e),
 			.expected_ms = expected_ms(b, e),
 			.alone = sched(b, e)->mem_alone,
+			.weight = sched(b, e)->critical_weight,
 		};
 		k++;
 		/* The usual case, the best edge fits: no need to look further. */

@@ -65,8 +65,8 @@ history_run killed(int64_t peak)
 	return r;
 }
 
-// est plus the 10% margin, rounded up.
-int64_t margin(int64_t est) { return est + (est + 9) / 10; }
+// est plus the 4% margin, rounded up (policy_with_margin).
+int64_t margin(int64_t est) { return est + (est + 24) / 25; }
 
 class HistoryTest : public ::testing::Test {
 protected:
@@ -157,7 +157,7 @@ TEST_F(HistoryTest, Estimates)
 {
 	load_and_open();
 	record("x", "cc", ok(1000, 100));
-	EXPECT_EQ(1100, history_estimate(&h_, "x"));
+	EXPECT_EQ(1040, history_estimate(&h_, "x"));
 	// The decayed max: a smaller run lowers it only by 20% per run.
 	record("x", "cc", ok(500, 300));
 	EXPECT_EQ(margin(800), history_estimate(&h_, "x"));
