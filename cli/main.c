@@ -723,8 +723,7 @@ static void claim_jobserver(struct options *o, struct js_client *c)
 	int rc = js_client_init(c, &err);
 	if (rc < 0) {
 		if (o->verbosity != VERB_QUIET)
-			fprintf(stderr, "ninja: warning: %s; building without it\n",
-				err.msg);
+			cli_warning("%s; building without it", err.msg);
 		err_clear(&err);
 		js_strip_env_flags();
 	} else if (rc > 0) {
