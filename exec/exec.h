@@ -38,6 +38,9 @@ struct job {
 	/* Memory of the job's whole process tree, in bytes, as last sampled by
 	 * mem_sample_jobs, and the most it has been seen at. */
 	int64_t mem_now, mem_peak;
+	/* When it first came within a tenth of mem_peak (ms after start), and
+	 * what it had then: how fast it rises, for packing by time. */
+	int64_t mem_rise_ms, mem_rise_level;
 	struct js_slot *js; /* the job's jobserver slot, the caller's; or NULL */
 	/* private */
 	bool reaped; /* wait4 has collected the process */

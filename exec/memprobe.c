@@ -593,7 +593,17 @@ void memprobe_sample_jobs(struct memprobe *mp, struct job **jobs, size_t n)
 		if (owner >= 0)
 			jobs[owner]->mem_now += pr->rss_pages * mp->page_size;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (jobs[i] && jobs[i]->mem_now > jobs[i]->mem_peak)
-			jobs[i]->mem_peak = jobs[i]->mem_now;
+	int64_t t = exec_now_ns();
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = jobs[i];
+		if (!j || j->mem_now <= j->mem_peak)
+			continue;
+		j->mem_peak = j->mem_now;
+		/* When it rose to near its peak: the first sample within a
+		 * tenth of the highest so far. */
+		if (j->mem_rise_level < j->mem_peak - j->mem_peak / 10) {
+			j->mem_rise_level = j->mem_now;
+			j->mem_rise_ms = (t - j->start_ns) / 1000000;
+		}
+	}
 }

@@ -4,12 +4,13 @@
  *
  * File format (text, except for one optional zstd frame):
  *
- *   "# nj history v1\n"                                      plain header
- *   or "# nj history v1 zstd <clen> <rawlen>\n" <frame> "\n"  compacted
+ *   "# nj history v2\n"                                      plain header
+ *   or "# nj history v2 zstd <clen> <rawlen>\n" <frame> "\n"  compacted
  *   then zero or more record lines:
- *     peak \t cpu_ms \t wall_ms \t exit \t killed \t rule \t key \n
+ *     peak \t cpu_ms \t wall_ms \t rise_ms \t exit \t killed \t rule \t key \n
  *
- * peak is bytes, the times milliseconds, -1 meaning "not measured"; killed
+ * peak is bytes, the times milliseconds, -1 meaning "not measured"; rise_ms
+ * is when the run first came within a tenth of its peak; killed
  * is 0 or 1. The key comes last so it may hold spaces. Rule and key are
  * escaped: backslash, tab, newline and CR become \\ \t \n \r, so neither
  * ever holds a raw separator.
@@ -26,9 +27,11 @@
  * or on demand) folds everything into one summary per key, written as the
  * <rawlen> bytes that the <clen>-byte zstd frame decompresses to, one line
  * each:
- *     est \t runs \t peaks \t walls \t rule \t key \n
- * est is the decayed maximum (before the margin, -1 when none), peaks and
- * walls the recent ones, newest first, comma-separated ("-" when none). The
+ *     est \t runs \t peaks \t walls \t rises \t rule \t key \n
+ * est is the decayed maximum (before the margin, -1 when none), peaks,
+ * walls and rises the recent ones, newest first, comma-separated ("-" when
+ * none). Version 1 (no rise_ms, no rises) is read, and rewritten as 2 at
+ * open. The
  * file is written to path.tmp, fsync'd and renamed over path, so a crash
  * leaves either the old file or the new one.
  *
@@ -52,7 +55,8 @@
 
 #include "../policy/policy.h"
 
-#define HEADER "# nj history v1"
+#define HEADER "# nj history v2"
+#define HEADER_V1 "# nj history v1" /* read, never written */
 #define ZSTD_TAG " zstd "
 #define RECENT 5 /* peaks and wall times kept per key */
 #define MIN_COMPACTION_RECORDS 1000
@@ -87,7 +91,8 @@ struct history_edge {
 	int64_t est;     /* decayed max, without margin; -1: none */
 	int64_t peaks[RECENT]; /* newest first: successful and killed runs */
 	int64_t walls[RECENT]; /* newest first: successful runs */
-	int npeaks, nwalls;
+	int64_t rises[RECENT]; /* newest first: successful runs that had one */
+	int npeaks, nwalls, nrises;
 	int64_t runs; /* every run: successful, failed, killed */
 };
 
@@ -298,6 +303,8 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 		}
 		if (wall >= 0)
 			push(e->walls, &e->nwalls, wall);
+		if (run->rise_ms >= 0)
+			push(e->rises, &e->nrises, clamp(run->rise_ms));
 	}
 	/* failed runs: counted, nothing lowered or raised */
 	if (e->est != before && e->rule)
@@ -307,27 +314,31 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 
 /* ---- loading ----------------------------------------------------------------- */
 
-/* "peak cpu wall exit killed rule key"; malformed lines are skipped. */
-static bool parse_record(struct history *h, char *s, char *end)
+/* "peak cpu wall rise exit killed rule key" (v1: no rise); malformed lines
+ * are skipped. */
+static bool parse_record(struct history *h, char *s, char *end, bool v1)
 {
-	char *f[7], *fe[7];
-	if (!split(s, end, f, fe, 7))
+	char *f[8], *fe[8];
+	int nf = v1 ? 7 : 8, x = v1 ? 3 : 4; /* x: where exit is */
+	if (!split(s, end, f, fe, nf))
 		return false;
-	struct history_run run;
+	struct history_run run = {.rise_ms = -1};
 	int64_t killed;
 	if (!parse_int(f[0], fe[0], &run.peak) ||
 	    !parse_int(f[1], fe[1], &run.cpu_ms) ||
 	    !parse_int(f[2], fe[2], &run.wall_ms) ||
-	    !parse_exit(f[3], fe[3], &run.exit_code) ||
-	    !parse_int(f[4], fe[4], &killed) || (killed != 0 && killed != 1))
+	    (!v1 && !parse_int(f[3], fe[3], &run.rise_ms)) ||
+	    !parse_exit(f[x], fe[x], &run.exit_code) ||
+	    !parse_int(f[x + 1], fe[x + 1], &killed) ||
+	    (killed != 0 && killed != 1))
 		return false;
 	run.mem_killed = killed;
-	size_t rlen = unescape(f[5], (size_t)(fe[5] - f[5]));
-	size_t klen = unescape(f[6], (size_t)(fe[6] - f[6]));
+	size_t rlen = unescape(f[x + 2], (size_t)(fe[x + 2] - f[x + 2]));
+	size_t klen = unescape(f[x + 3], (size_t)(fe[x + 3] - f[x + 3]));
 	if (!klen)
 		return false;
-	struct history_edge *e = get_edge(h, f[6], klen);
-	set_rule(h, e, f[5], rlen);
+	struct history_edge *e = get_edge(h, f[x + 3], klen);
+	set_rule(h, e, f[x + 2], rlen);
 	apply_run(e, &run);
 	h->records++;
 	return true;
@@ -351,33 +362,38 @@ static bool parse_list(const char *s, const char *end, int64_t *arr, int *n)
 	return *n > 0;
 }
 
-/* "est runs peaks walls rule key" from the compacted block. */
-static bool parse_summary(struct history *h, char *s, char *end)
+/* "est runs peaks walls rises rule key" (v1: no rises) from the compacted
+ * block. */
+static bool parse_summary(struct history *h, char *s, char *end, bool v1)
 {
-	char *f[6], *fe[6];
-	if (!split(s, end, f, fe, 6))
+	char *f[7], *fe[7];
+	int nf = v1 ? 6 : 7, x = v1 ? 4 : 5; /* x: where the rule is */
+	if (!split(s, end, f, fe, nf))
 		return false;
-	int64_t est, runs, peaks[RECENT], walls[RECENT];
-	int npeaks, nwalls;
+	int64_t est, runs, peaks[RECENT], walls[RECENT], rises[RECENT];
+	int npeaks, nwalls, nrises = 0;
 	/* est may be up to 1.5 times VALUE_MAX (a killed run raised it) */
 	if (!parse_num(f[0], fe[0], EST_MAX, &est) ||
 	    !parse_int(f[1], fe[1], &runs) || runs < 0 ||
 	    !parse_list(f[2], fe[2], peaks, &npeaks) ||
-	    !parse_list(f[3], fe[3], walls, &nwalls))
+	    !parse_list(f[3], fe[3], walls, &nwalls) ||
+	    (!v1 && !parse_list(f[4], fe[4], rises, &nrises)))
 		return false;
-	size_t rlen = unescape(f[4], (size_t)(fe[4] - f[4]));
-	size_t klen = unescape(f[5], (size_t)(fe[5] - f[5]));
+	size_t rlen = unescape(f[x], (size_t)(fe[x] - f[x]));
+	size_t klen = unescape(f[x + 1], (size_t)(fe[x + 1] - f[x + 1]));
 	if (!klen)
 		return false;
-	struct history_edge *e = get_edge(h, f[5], klen);
-	set_rule(h, e, f[4], rlen);
+	struct history_edge *e = get_edge(h, f[x + 1], klen);
+	set_rule(h, e, f[x], rlen);
 	/* A key twice in a block (only by damage): the later summary wins. */
 	e->est = est;
 	e->runs = runs;
 	memcpy(e->peaks, peaks, sizeof(peaks));
 	memcpy(e->walls, walls, sizeof(walls));
+	memcpy(e->rises, rises, sizeof(rises));
 	e->npeaks = npeaks;
 	e->nwalls = nwalls;
+	e->nrises = nrises;
 	e->rule->p90_changes++;
 	h->records++;
 	return true;
@@ -385,7 +401,8 @@ static bool parse_summary(struct history *h, char *s, char *end)
 
 /* Every complete line of [s, end); returns where the last complete line
  * ended (end itself unless the tail is torn). */
-static char *parse_lines(struct history *h, char *s, char *end, bool summary)
+static char *parse_lines(struct history *h, char *s, char *end, bool summary,
+			 bool v1)
 {
 	while (s < end) {
 		char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -393,9 +410,9 @@ static char *parse_lines(struct history *h, char *s, char *end, bool summary)
 			break;
 		if (nl > s) {
 			if (summary)
-				parse_summary(h, s, nl);
+				parse_summary(h, s, nl, v1);
 			else
-				parse_record(h, s, nl);
+				parse_record(h, s, nl, v1);
 		}
 		s = nl + 1;
 	}
@@ -404,7 +421,7 @@ static char *parse_lines(struct history *h, char *s, char *end, bool summary)
 
 /* The compacted block; false when it is damaged (nothing is kept). */
 static bool load_block(struct history *h, const char *frame, size_t clen,
-		       size_t rawlen)
+		       size_t rawlen, bool v1)
 {
 	if (rawlen > RAW_MAX)
 		return false;
@@ -415,7 +432,7 @@ static bool load_block(struct history *h, const char *frame, size_t clen,
 	size_t got = ZSTD_decompress(raw, rawlen, frame, clen);
 	bool ok = !ZSTD_isError(got) && got == rawlen;
 	if (ok) {
-		char *tail = parse_lines(h, raw, raw + rawlen, true);
+		char *tail = parse_lines(h, raw, raw + rawlen, true, v1);
 		ok = tail == raw + rawlen;
 	}
 	free(raw);
@@ -485,11 +502,14 @@ int history_load(struct history *h, const char *path, struct err *err)
 		return 0;
 	}
 	size_t hlen = strlen(HEADER), tlen = strlen(ZSTD_TAG);
+	size_t linelen = (size_t)(nl - data);
+	bool v1 = linelen >= hlen && memcmp(data, HEADER_V1, hlen) == 0;
+	bool known = v1 || (linelen >= hlen && memcmp(data, HEADER, hlen) == 0);
 	char *lines;
-	if ((size_t)(nl - data) == hlen && memcmp(data, HEADER, hlen) == 0) {
+	if (known && linelen == hlen) {
 		lines = nl + 1;
-	} else if ((size_t)(nl - data) > hlen + tlen &&
-		   memcmp(data, HEADER ZSTD_TAG, hlen + tlen) == 0) {
+	} else if (known && linelen > hlen + tlen &&
+		   memcmp(data + hlen, ZSTD_TAG, tlen) == 0) {
 		size_t clen, rawlen;
 		char *frame = nl + 1;
 		if (!parse_block_header(data + hlen + tlen, nl, &clen,
@@ -500,7 +520,7 @@ int history_load(struct history *h, const char *path, struct err *err)
 			free(data);
 			return 0;
 		}
-		if (!load_block(h, frame, clen, rawlen)) {
+		if (!load_block(h, frame, clen, rawlen, v1)) {
 			/* Keep what the lines after it say; rewrite at open. */
 			clear_state(h);
 			h->needs_recompact = true;
@@ -514,11 +534,13 @@ int history_load(struct history *h, const char *path, struct err *err)
 		return 0;
 	}
 
-	char *tail = parse_lines(h, lines, end, false);
+	char *tail = parse_lines(h, lines, end, false, v1);
 	if (tail < end && truncate(path, (off_t)(tail - data)) < 0) {
 		/* open_append still starts a fresh line */
 	}
 	free(data);
+	if (v1)
+		h->needs_recompact = true; /* appends must not mix versions */
 	if (h->records > MIN_COMPACTION_RECORDS &&
 	    h->records > COMPACTION_RATIO * h->unique)
 		h->needs_recompact = true;
@@ -570,9 +592,10 @@ int history_open(struct history *h, struct err *err)
 static void format_record(struct buf *b, const char *key, const char *rule,
 			  const struct history_run *run)
 {
-	buf_printf(b, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%d\t%d\t",
+	buf_printf(b, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64
+		   "\t%d\t%d\t",
 		   clamp(run->peak), clamp(run->cpu_ms), clamp(run->wall_ms),
-		   run->exit_code, run->mem_killed ? 1 : 0);
+		   clamp(run->rise_ms), run->exit_code, run->mem_killed ? 1 : 0);
 	escape(b, rule, strlen(rule));
 	buf_addc(b, '\t');
 	escape(b, key, strlen(key));
@@ -628,6 +651,8 @@ static void format_compacted(const struct history *h, struct buf *out)
 		format_list(&raw, e->peaks, e->npeaks);
 		buf_addc(&raw, '\t');
 		format_list(&raw, e->walls, e->nwalls);
+		buf_addc(&raw, '\t');
+		format_list(&raw, e->rises, e->nrises);
 		buf_addc(&raw, '\t');
 		escape(&raw, e->rule->name, e->rule->len);
 		buf_addc(&raw, '\t');
@@ -793,6 +818,16 @@ int64_t history_wall_ms(const struct history *h, const char *key)
 	for (int i = 0; i < e->nwalls; i++)
 		sum += e->walls[i];
 	return (sum + e->nwalls / 2) / e->nwalls;
+}
+
+int64_t history_rise_ms(const struct history *h, const char *key)
+{
+	const struct history_edge *e = find_edge(h, key);
+	int64_t rise = -1;
+	for (int i = 0; e && i < e->nrises; i++)
+		if (rise < 0 || e->rises[i] < rise)
+			rise = e->rises[i];
+	return rise;
 }
 
 int history_recent_peaks(const struct history *h, const char *key,

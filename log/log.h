@@ -140,6 +140,7 @@ struct history_run {
 	int64_t peak;    /* bytes; -1 if not measured (times too) */
 	int64_t cpu_ms;
 	int64_t wall_ms;
+	int64_t rise_ms; /* when it came within a tenth of its peak; -1 unknown */
 	int exit_code;
 	bool mem_killed; /* killed for memory: peak is what it had reached */
 };
@@ -187,6 +188,10 @@ int64_t history_wall_ms(const struct history *h, const char *key);
 /* For -t mem: the last few (up to 5) peaks of an edge, of successful runs
  * and runs killed for memory, newest first; returns how many were written
  * to peaks (at most max). */
+/* How soon the edge's memory rises to near its peak, ms after start: the
+ * quickest of its recent successful runs (the safe side for packing); -1
+ * if unknown. */
+int64_t history_rise_ms(const struct history *h, const char *key);
 int history_recent_peaks(const struct history *h, const char *key,
 			 int64_t *peaks, int max);
 

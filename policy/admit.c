@@ -45,6 +45,69 @@ int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,
 	return m->free - m->floor - policy_reserved(r, n);
 }
 
+int64_t policy_ramp(int64_t est, int64_t rise, int64_t t)
+{
+	if (rise <= 0 || t >= rise)
+		return est;
+	if (t <= 0)
+		return 0;
+	return (int64_t)((double)est * (double)t / (double)rise) + 1;
+}
+
+/* When a running job is expected to end, in ms from now; -1: not counted
+ * on (unknown, overdue, paused or dying). */
+static int64_t expected_end(const struct mem_running *r)
+{
+	if (r->dying || r->paused || r->remaining_ms <= 0)
+		return -1;
+	int64_t total = r->elapsed_ms + r->remaining_ms;
+	return r->remaining_ms + total / 10 + POLICY_END_SLACK_MS;
+}
+
+/* What a running job will hold `t` ms from now beyond what it holds now;
+ * minus what it holds once it has ended. */
+static int64_t growth_at(const struct mem_running *r, int64_t t)
+{
+	if (r->dying || r->paused)
+		return reserve_of(r);
+	int64_t end = expected_end(r);
+	if (end >= 0 && t >= end)
+		return -r->now;
+	int64_t at = policy_ramp(r->estimate, r->rise_ms, r->run_ms + t);
+	return at > r->now ? at - r->now : 0;
+}
+
+static bool fits_at(const struct mem_model *m, const struct mem_running *r,
+		    size_t n, const struct mem_candidate *c, int64_t rise,
+		    int64_t t)
+{
+	int64_t sum = policy_ramp(c->need, rise, t);
+	for (size_t i = 0; i < n; i++)
+		sum += growth_at(&r[i], t);
+	return sum <= m->free - m->floor;
+}
+
+bool policy_fits(const struct mem_model *m, const struct mem_running *r,
+		 size_t n, const struct mem_candidate *c)
+{
+	if (c->need <= policy_headroom(m, r, n))
+		return true;
+	if (n > POLICY_PROFILE_MAX_JOBS)
+		return false;
+	/* Everything rises until some job ends, so the worst moments are
+	 * just before each expected end within c's run, and its end. */
+	int64_t horizon = c->expected_ms > 0 ? c->expected_ms : INT64_MAX / 4;
+	int64_t rise = c->rise_ms < horizon ? c->rise_ms : horizon;
+	for (size_t i = 0; i < n; i++) {
+		int64_t end = expected_end(&r[i]);
+		if (end < 0 || end > horizon)
+			continue;
+		if (!fits_at(m, r, n, c, rise, end > 0 ? end - 1 : 0))
+			return false;
+	}
+	return fits_at(m, r, n, c, rise, horizon);
+}
+
 int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 		    size_t n, int64_t need)
 {
@@ -80,7 +143,6 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
 	*head = k;
 	if (n == 0 && k > 0)
 		return 0; /* an idle nj always starts the next job */
-	int64_t room = policy_headroom(m, r, n);
 	int64_t head_wait = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (c[i].alone) {
@@ -89,7 +151,7 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
 				*head = i;
 			return -1;
 		}
-		if (c[i].need > room) {
+		if (!policy_fits(m, r, n, &c[i])) {
 			if (*head == k) {
 				*head = i;
 				head_wait = policy_wait_ms(m, r, n, c[i].need);

@@ -29,6 +29,13 @@
  * estimates changed (at least one): recomputing after every change would
  * make a build quadratic. */
 #define POLICY_PERCENTILE_SLACK 32
+/* Packing by time: a running job is expected to end when its history says,
+ * plus a tenth of that plus this much (machines are noisy); past that it is
+ * overdue, and no longer counted on to end. */
+#define POLICY_END_SLACK_MS 500
+/* With more running jobs than this, admission reserves whole estimates only
+ * (each job is a small share of memory, and the check is O(n^2)). */
+#define POLICY_PROFILE_MAX_JOBS 32
 
 /* ---- estimates --------------------------------------------------------------
  * An edge's estimate is a peak it is expected to reach. The history keeps
@@ -93,6 +100,8 @@ struct mem_running {
 	bool growing;            /* its memory rose since the last sample */
 	int64_t paused_ms;       /* how long it has been paused, this time */
 	int64_t run_ms;          /* how long it has really run (not paused) */
+	int64_t rise_ms;         /* run time at which it reaches its estimate,
+				  * from history; <= 0: from the start */
 };
 /* A ready edge as admission sees it, in priority order. */
 struct mem_candidate {
@@ -100,6 +109,8 @@ struct mem_candidate {
 	int64_t expected_ms; /* its expected run time; -1 unknown */
 	bool alone;          /* its last retry: only with nothing else running */
 	double weight;       /* its critical-path weight (priority) */
+	int64_t rise_ms;     /* when it reaches `need`, from history; <= 0:
+			      * at once */
 };
 /* The floor when none is given: 5% of capacity, at least 256M, at most an
  * eighth. */
@@ -109,17 +120,29 @@ int64_t policy_reserved(const struct mem_running *r, size_t n);
  * still take. Negative when over. */
 int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,
 			size_t n);
+/* What a job is expected to hold `t` ms into its run: a straight rise to
+ * `est` over `rise` ms, then `est` (the shape a link or a compile has:
+ * it grows, then holds). rise <= 0: `est` from the start. */
+int64_t policy_ramp(int64_t est, int64_t rise, int64_t t);
+/* Whether candidate c fits beside the running jobs for its whole run.
+ * First as reservations: its need within the headroom. Failing that, over
+ * time, from history: running jobs rise along their ramps and give their
+ * memory back when they are expected to end (with slack), and c rises along
+ * its own; c fits if free stays above the floor at every moment of its run.
+ * Equal to the first test when nothing is known about times. */
+bool policy_fits(const struct mem_model *m, const struct mem_running *r,
+		 size_t n, const struct mem_candidate *c);
 /* How long until a job needing `need` fits, if running jobs end when
  * history expects them to and give back what they hold and reserve;
  * INT64_MAX if that is unknowable or never. */
 int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 		       size_t n, int64_t need);
 /* Which candidate may start now (index), or -1. The first that does not
- * fit is the head (*head, k if none): later ones may go ahead of it only
- * if they fit and are expected to end before the head could start
- * (backfilling), or have (within 5%) the critical-path weight of the head (they
- * are as urgent; this packs a small job beside a large one). An idle nj (n == 0) always
- * starts the first: the build always moves. */
+ * fit (policy_fits) is the head (*head, k if none): later ones may go ahead
+ * of it only if they fit and are expected to end before the head could
+ * start (backfilling), or have (within 5%) the critical-path weight of the
+ * head (they are as urgent; this packs a small job beside a large one). An
+ * idle nj (n == 0) always starts the first: the build always moves. */
 int policy_choose(const struct mem_model *m, const struct mem_running *r,
 		  size_t n, const struct mem_candidate *c, size_t k,
 		  size_t *head);
@@ -155,7 +178,9 @@ struct mem_action {
 	enum mem_act act;
 	int job;
 };
-/* Pause before kill: as free heads for the floor (under 1.5 floors) the
+/* Pause before kill: as free heads for the floor (under 1.5 floors) while
+ * the running jobs are not all within what admission planned for them (one
+ * has outgrown its estimate, or their reservations exceed the headroom), the
  * most recently started growing job is paused, so the others can finish,
  * as long as another live job keeps running. Below the floor with nothing
  * left to pause, the paused job that has run the least is killed (the

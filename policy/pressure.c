@@ -63,6 +63,19 @@ static int pause_candidate(const struct mem_running *r, size_t n)
 	return running >= 2 ? best : -1;
 }
 
+/* Every job is within its estimate, and the estimates' rest fits above
+ * the floor: nothing can cross it unless an estimate is wrong, so being
+ * near it is what admission planned, not pressure. */
+static bool as_planned(const struct mem_model *m, const struct mem_running *r,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!r[i].dying && !r[i].paused && r[i].growing &&
+		    r[i].now >= r[i].estimate)
+			return false;
+	return policy_headroom(m, r, n) >= 0;
+}
+
 /* The paused job that has run the least: the cheapest to lose. */
 static int paused_victim(const struct mem_running *r, size_t n)
 {
@@ -109,7 +122,7 @@ struct mem_action policy_pressure(const struct mem_model *m,
 					   (int)i};
 	}
 	bool near = m->free < m->floor + m->floor / 2;
-	if (near) {
+	if (near && !as_planned(m, r, n)) {
 		int p = pause_candidate(r, n);
 		if (p >= 0)
 			return (struct mem_action){MEM_ACT_PAUSE, p};

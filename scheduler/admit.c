@@ -96,6 +96,14 @@ static int64_t expected_ms(struct builder *b, struct edge *e)
 	return b->history ? history_wall_ms(b->history, edge_key(e)) : -1;
 }
 
+static int64_t rise_ms(struct builder *b, struct edge *e)
+{
+	/* Only an estimate from the edge's own runs has a rise to go with it. */
+	if (!b->history || sched(b, e)->mem_source != MEM_FROM_HISTORY)
+		return -1;
+	return history_rise_ms(b->history, edge_key(e));
+}
+
 /* The running jobs as the policy sees them; *view is reused. */
 static size_t running_view(struct builder *b, struct mem_running **view,
 			   size_t *cap)
@@ -122,6 +130,7 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 			.growing = j->mem_now > s->mem_prev,
 			.paused_ms = paused,
 			.run_ms = elapsed - s->mem_paused_ms - paused,
+			.rise_ms = rise_ms(b, e),
 		};
 	}
 	return b->njobs;
@@ -177,15 +186,18 @@ struct edge *admit_next(struct builder *b)
 	int64_t room = policy_headroom(m, view, n);
 	while (k < POLICY_BACKFILL_SCAN && (e = plan_pop_ready(b))) {
 		cand[k] = e;
+		int64_t need = need_now(b, e); /* sets the source rise_ms reads */
 		c[k] = (struct mem_candidate){
-			.need = need_now(b, e),
+			.need = need,
 			.expected_ms = expected_ms(b, e),
 			.alone = sched(b, e)->mem_alone,
 			.weight = sched(b, e)->critical_weight,
+			.rise_ms = rise_ms(b, e),
 		};
 		k++;
 		/* The usual case, the best edge fits: no need to look further. */
-		if (k == 1 && !c[0].alone && (n == 0 || c[0].need <= room))
+		if (k == 1 && !c[0].alone &&
+		    (n == 0 || policy_fits(m, view, n, &c[0])))
 			break;
 	}
 	size_t head;
@@ -325,10 +337,15 @@ static void record(struct builder *b, struct job *j, bool killed, int64_t peak)
 	if (!b->history)
 		return;
 	struct edge *e = j->user;
+	/* Time paused is not time rising; taking all of it off errs on the
+	 * side of a quicker rise. A killed run never finished rising. */
+	int64_t rise = j->mem_rise_ms - sched(b, e)->mem_paused_ms;
+	bool rose = !killed && j->mem_peak > 0;
 	struct history_run run = {
 		.peak = peak,
 		.cpu_ms = j->cpu_ms,
 		.wall_ms = (j->end_ns - j->start_ns) / 1000000,
+		.rise_ms = rose ? (rise > 0 ? rise : 0) : -1,
 		.exit_code = j->exit_code,
 		.mem_killed = killed,
 	};

@@ -119,8 +119,9 @@ class MemFlags(NjTestCase):
         keys = sorted(l.split("\t")[-1] for l in lines)
         self.assertEqual(keys, ["a", "b"])
         for l in lines:
-            peak, cpu, wall, code, killed = l.split("\t")[:5]
+            peak, cpu, wall, rise, code, killed = l.split("\t")[:6]
             self.assertGreater(int(peak), 0)
+            self.assertLessEqual(int(rise), int(wall))
             self.assertEqual((code, killed), ("0", "0"))
 
     @nj_only(ONLY)

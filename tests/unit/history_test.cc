@@ -45,6 +45,7 @@ history_run ok(int64_t peak, int64_t wall = 100)
 	r.peak = peak;
 	r.cpu_ms = wall;
 	r.wall_ms = wall;
+	r.rise_ms = -1;
 	r.exit_code = 0;
 	r.mem_killed = false;
 	return r;
@@ -123,7 +124,7 @@ TEST_F(HistoryTest, MissingFileIsEmpty)
 	EXPECT_EQ(-1, history_rule_estimate(&h_, "cc"));
 	EXPECT_EQ(-1, history_wall_ms(&h_, "a.o"));
 	EXPECT_TRUE(peaks("a.o").empty());
-	EXPECT_EQ("# nj history v1\n", slurp(path_));
+	EXPECT_EQ("# nj history v2\n", slurp(path_));
 }
 
 TEST_F(HistoryTest, RoundTrip)
@@ -135,10 +136,10 @@ TEST_F(HistoryTest, RoundTrip)
 	EXPECT_EQ(3u, h_.records);
 	EXPECT_EQ(3u, h_.unique);
 	std::string text = slurp(path_);
-	EXPECT_EQ("# nj history v1\n"
-		  "1000\t200\t200\t0\t0\tcc\ta.o\n"
-		  "3000\t400\t400\t0\t0\tcc\tb.o\n"
-		  "50000\t1000\t1000\t0\t0\tlink\tapp\n",
+	EXPECT_EQ("# nj history v2\n"
+		  "1000\t200\t200\t-1\t0\t0\tcc\ta.o\n"
+		  "3000\t400\t400\t-1\t0\t0\tcc\tb.o\n"
+		  "50000\t1000\t1000\t-1\t0\t0\tlink\tapp\n",
 		  text);
 	int64_t ea = history_estimate(&h_, "a.o");
 	int64_t eapp = history_estimate(&h_, "app");
@@ -308,7 +309,7 @@ TEST_F(HistoryTest, TornLastLineDroppedAndNextAppendIsClean)
 	EXPECT_EQ(3u, h_.records);
 	EXPECT_EQ(margin(3000), history_estimate(&h_, "c.o"));
 	EXPECT_EQ(margin(1000), history_estimate(&h_, "a.o"));
-	EXPECT_EQ(good + "3000\t100\t100\t0\t0\tcc\tc.o\n", slurp(path_));
+	EXPECT_EQ(good + "3000\t100\t100\t-1\t0\t0\tcc\tc.o\n", slurp(path_));
 }
 
 TEST_F(HistoryTest, OpenStartsACleanLineEvenIfTailWasNotCut)
@@ -330,7 +331,7 @@ TEST_F(HistoryTest, TornHeader)
 	spit(path_, "# nj hist");
 	load_and_open();
 	record("a.o", "cc", ok(1000));
-	EXPECT_EQ("# nj history v1\n1000\t100\t100\t0\t0\tcc\ta.o\n",
+	EXPECT_EQ("# nj history v2\n1000\t100\t100\t-1\t0\t0\tcc\ta.o\n",
 		  slurp(path_));
 }
 
@@ -369,11 +370,11 @@ TEST_F(HistoryTest, GarbageDoesNotFail)
 
 	// A later version is not read either.
 	history_close(&h_);
-	spit(path_, "# nj history v2\n1000\t1\t1\t0\t0\tcc\ta.o\n");
+	spit(path_, "# nj history v3\n1000\t1\t1\t-1\t0\t0\tcc\ta.o\n");
 	history_init(&h_);
 	load_and_open();
 	EXPECT_EQ(-1, history_estimate(&h_, "a.o"));
-	EXPECT_EQ("# nj history v1\n", slurp(path_));
+	EXPECT_EQ("# nj history v2\n", slurp(path_));
 }
 
 TEST_F(HistoryTest, KeysWithSpacesTabsAndNewlines)
@@ -482,7 +483,7 @@ TEST_F(HistoryTest, RecompactKeepsEstimatesAndCompresses)
 
 	std::string text = slurp(path_);
 	EXPECT_LT((off_t)text.size(), plain / 10);
-	const std::string head = "# nj history v1 zstd ";
+	const std::string head = "# nj history v2 zstd ";
 	ASSERT_EQ(head, text.substr(0, head.size()));
 	size_t nl = text.find('\n');
 	ASSERT_NE(std::string::npos, nl);
@@ -498,8 +499,8 @@ TEST_F(HistoryTest, RecompactKeepsEstimatesAndCompresses)
 	record("edge0 x.o", "cc", ok(100000, 10));
 	record("new.o", "cc", ok(7, 1));
 	std::string after = slurp(path_);
-	EXPECT_EQ(text + "100000\t10\t10\t0\t0\tcc\tedge0 x.o\n"
-			 "7\t1\t1\t0\t0\tcc\tnew.o\n",
+	EXPECT_EQ(text + "100000\t10\t10\t-1\t0\t0\tcc\tedge0 x.o\n"
+			 "7\t1\t1\t-1\t0\t0\tcc\tnew.o\n",
 		  after);
 	before = take();
 	reload();
@@ -534,7 +535,7 @@ TEST_F(HistoryTest, EmptyRecompactIsPlainHeader)
 {
 	load_and_open();
 	ASSERT_EQ(0, history_recompact(&h_, &err_)) << err_.msg;
-	EXPECT_EQ("# nj history v1\n", slurp(path_));
+	EXPECT_EQ("# nj history v2\n", slurp(path_));
 }
 
 TEST_F(HistoryTest, CorruptBlockDoesNotCrash)
@@ -574,11 +575,11 @@ TEST_F(HistoryTest, CorruptBlockDoesNotCrash)
 
 	// Headers that lie about the block.
 	const char *heads[] = {
-		"# nj history v1 zstd 999999999 10\n",
-		"# nj history v1 zstd 10 999999999999\n",
-		"# nj history v1 zstd -5 10\n",
-		"# nj history v1 zstd x y\n",
-		"# nj history v1 zstd 4\n",
+		"# nj history v2 zstd 999999999 10\n",
+		"# nj history v2 zstd 10 999999999999\n",
+		"# nj history v2 zstd -5 10\n",
+		"# nj history v2 zstd x y\n",
+		"# nj history v2 zstd 4\n",
 	};
 	for (const char *head : heads) {
 		spit(path_, head + good.substr(nl + 1));
@@ -596,16 +597,58 @@ TEST_F(HistoryTest, CorruptBlockDoesNotCrash)
 	EXPECT_EQ(-1, history_estimate(&h_, "k7"));
 }
 
+TEST_F(HistoryTest, RisesAreKeptAndTheQuickestIsTheAnswer)
+{
+	load_and_open();
+	EXPECT_EQ(-1, history_rise_ms(&h_, "app"));
+	history_run r = ok(3000, 8000);
+	r.rise_ms = 4000;
+	record("app", "link", r);
+	r.rise_ms = 3500;
+	record("app", "link", r);
+	history_run k = killed(2000);
+	k.rise_ms = 100; // a killed run says nothing about its rise
+	record("app", "link", k);
+	EXPECT_EQ(3500, history_rise_ms(&h_, "app"));
+	reload();
+	EXPECT_EQ(3500, history_rise_ms(&h_, "app"));
+	ASSERT_EQ(0, history_recompact(&h_, &err_)) << err_.msg;
+	reload();
+	EXPECT_EQ(3500, history_rise_ms(&h_, "app"));
+	EXPECT_EQ(8000, history_wall_ms(&h_, "app"));
+}
+
+TEST_F(HistoryTest, VersionOneIsReadAndRewrittenAsTwo)
+{
+	spit(path_, "# nj history v1\n"
+		    "1000\t1\t50\t0\t0\tcc\ta.o\n"
+		    "2000\t1\t60\t0\t0\tcc\ta.o\n");
+	load_and_open();
+	EXPECT_EQ(margin(2000), history_estimate(&h_, "a.o"));
+	EXPECT_EQ(55, history_wall_ms(&h_, "a.o"));
+	EXPECT_EQ(-1, history_rise_ms(&h_, "a.o"));
+	std::string text = slurp(path_);
+	const std::string head = "# nj history v2 zstd ";
+	EXPECT_EQ(head, text.substr(0, head.size())) << "rewritten at open";
+	history_run r = ok(3000, 70);
+	r.rise_ms = 20;
+	record("a.o", "cc", r);
+	reload();
+	EXPECT_EQ(margin(3000), history_estimate(&h_, "a.o"));
+	EXPECT_EQ(20, history_rise_ms(&h_, "a.o"));
+	EXPECT_EQ(60, history_wall_ms(&h_, "a.o"));
+}
+
 TEST_F(HistoryTest, HundredThousandKeys)
 {
 	// Written by hand (as a long-lived build directory would hold), then
 	// loaded, compacted and loaded again; linear throughout.
 	const int n = 100000;
-	std::string text = "# nj history v1\n";
+	std::string text = "# nj history v2\n";
 	text.reserve((size_t)n * 64);
 	for (int i = 0; i < n; i++) {
 		text += std::to_string(1000 + i) + "\t5\t" +
-			std::to_string(i % 1000) + "\t0\t0\tcc" +
+			std::to_string(i % 1000) + "\t-1\t0\t0\tcc" +
 			std::to_string(i % 10) + "\tsrc/dir" +
 			std::to_string(i % 100) + "/file " + std::to_string(i) +
 			".o\n";

@@ -63,7 +63,7 @@ TEST(MemPolicy, VictimIsTheYoungestNeverConsoleNeverAlone)
 TEST(MemPolicy, IdleStartsWhateverItNeeds)
 {
 	mem_model m = model(1 * G, 256 * M);
-	mem_candidate c[] = {{64 * G, -1, false, 1}};
+	mem_candidate c[] = {{64 * G, -1, false, 1, 0}};
 	size_t head;
 	EXPECT_EQ(0, policy_choose(&m, nullptr, 0, c, 1, &head));
 }
@@ -72,7 +72,7 @@ TEST(MemPolicy, PacksInPriorityOrder)
 {
 	mem_model m = model(4 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 100)};
-	mem_candidate c[] = {{2 * G, 1000, false, 2}, {512 * M, 1000, false, 1}};
+	mem_candidate c[] = {{2 * G, 1000, false, 2, 0}, {512 * M, 1000, false, 1, 0}};
 	size_t head;
 	EXPECT_EQ(0, policy_choose(&m, r, 1, c, 2, &head));
 	EXPECT_EQ(2u, head) << "nothing is blocked";
@@ -84,10 +84,10 @@ TEST(MemPolicy, BackfillsOnlyWhatEndsBeforeTheBlockedJobCouldStart)
 	mem_model m = model(3 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 5000, 10000)};
 	mem_candidate c[] = {
-		{3 * G, 60000, false, 9}, // the head: waits for the running job
-		{1 * G, 20000, false, 5}, // fits, but would outlast the wait
-		{1 * G, -1, false, 5},    // fits, duration unknown: not risked
-		{1 * G, 4000, false, 5},  // fits and ends before: backfilled
+		{3 * G, 60000, false, 9, 0}, // the head: waits for the running job
+		{1 * G, 20000, false, 5, 0}, // fits, but would outlast the wait
+		{1 * G, -1, false, 5, 0},    // fits, duration unknown: not risked
+		{1 * G, 4000, false, 5, 0},  // fits and ends before: backfilled
 	};
 	size_t head;
 	EXPECT_EQ(3, policy_choose(&m, r, 1, c, 4, &head));
@@ -99,7 +99,7 @@ TEST(MemPolicy, NoBackfillWhenTheWaitIsUnknown)
 {
 	mem_model m = model(3 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 5000, -1)};
-	mem_candidate c[] = {{3 * G, 60000, false, 9}, {1 * G, 10, false, 5}};
+	mem_candidate c[] = {{3 * G, 60000, false, 9, 0}, {1 * G, 10, false, 5, 0}};
 	size_t head;
 	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 2, &head))
 		<< "the head would starve behind a stream of small jobs";
@@ -112,8 +112,8 @@ TEST(MemPolicy, AsUrgentAJobMayGoFirstIfItFits)
 	// one starts, though an earlier one would not fit yet.
 	mem_model m = model(2 * G, 512 * M); // room 1.5G
 	mem_running r[] = {job(2 * G, 2 * G, 5000, 10000)};
-	mem_candidate c[] = {{2 * G, 20000, false, 10},
-			     {G, 20000, false, 9.6}, {G, 20000, false, 8}};
+	mem_candidate c[] = {{2 * G, 20000, false, 10, 0},
+			     {G, 20000, false, 9.6, 0}, {G, 20000, false, 8, 0}};
 	size_t head;
 	EXPECT_EQ(1, policy_choose(&m, r, 1, c, 3, &head));
 	EXPECT_EQ(0u, head);
@@ -125,7 +125,7 @@ TEST(MemPolicy, ALastRetryWaitsForEverythingAndBlocksTheRest)
 {
 	mem_model m = model(8 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 100)};
-	mem_candidate c[] = {{2 * G, 100, true, 1}, {64 * M, 10, false, 1}};
+	mem_candidate c[] = {{2 * G, 100, true, 1, 0}, {64 * M, 10, false, 1, 0}};
 	size_t head;
 	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 2, &head));
 	EXPECT_EQ(0u, head);
@@ -362,4 +362,78 @@ TEST(MemPolicy, RunningSiblingsRaiseAnEstimateWithoutHistory)
 		<< "its own history is better evidence";
 	EXPECT_EQ(256 * M, policy_with_siblings(256 * M, MEM_FROM_DEFAULT, -1))
 		<< "no sibling running";
+}
+
+// ---- packing by time (history knows when jobs rise and end) ----
+
+TEST(MemPolicy, RampRisesStraightThenHolds)
+{
+	EXPECT_EQ(G, policy_ramp(G, 0, 0)) << "no rise known: all at once";
+	EXPECT_EQ(G, policy_ramp(G, -1, 5));
+	EXPECT_EQ(0, policy_ramp(G, 4000, 0));
+	EXPECT_NEAR((double)G / 4, (double)policy_ramp(G, 4000, 1000), 2.0);
+	EXPECT_EQ(G, policy_ramp(G, 4000, 4000));
+	EXPECT_EQ(G, policy_ramp(G, 4000, 99999));
+}
+
+TEST(MemPolicy, AJobThatRisesSlowlyStartsBeforeAnotherEndsToMakeRoom)
+{
+	// 1.5G free, floor 300M: room 1.2G. A running job holds its 2G and
+	// is expected to end in 100 ms (of 1 s; with slack, by 700 ms). A 3G
+	// link that takes 10 s to rise holds 210M at 700 ms, and 3G - 2G
+	// after: it fits over time, not as a reservation.
+	mem_model m = model(1536 * M, 300 * M);
+	mem_running r[] = {job(2 * G, 2 * G, 900, 100)};
+	mem_candidate c = {3 * G, 20000, false, 1, 10000};
+	EXPECT_LT(policy_headroom(&m, r, 1), c.need);
+	EXPECT_TRUE(policy_fits(&m, r, 1, &c));
+	size_t head;
+	mem_candidate cs[] = {c};
+	EXPECT_EQ(0, policy_choose(&m, r, 1, cs, 1, &head));
+	// Each missing fact makes it a reservation again, and it waits:
+	c.rise_ms = 0; // it may take all 3G at once
+	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
+	c.rise_ms = 10000;
+	r[0].remaining_ms = -1; // when the running job ends is unknown
+	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
+	r[0].remaining_ms = 0; // overdue: no longer counted on to end
+	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
+	r[0].remaining_ms = 100;
+	c.rise_ms = 1000; // rises too fast: 700M at 700 ms is fine, but...
+	m.free = 1200 * M; // ...room 900M, and 3G - 2G = 1G once it ended
+	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
+}
+
+TEST(MemPolicy, AJobStillRisingIsCountedAtWhereItWillBe)
+{
+	// The running job is 1 s into a 4 s rise to 2G (holds 512M now) and
+	// ends in 10 s. A 1G candidate that rises at once does not fit in
+	// 1.7G of room beside the 1.5G it will still take, whatever the time.
+	mem_model m = model(2 * G, 300 * M);
+	mem_running r[] = {job(2 * G, 512 * M, 1000, 10000)};
+	r[0].run_ms = 1000;
+	r[0].rise_ms = 4000;
+	mem_candidate c = {G, 2000, false, 1, 0};
+	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
+	c.need = 512 * M;
+	EXPECT_TRUE(policy_fits(&m, r, 1, &c));
+}
+
+TEST(MemPolicy, NearTheFloorAsPlannedIsNotPressure)
+{
+	// Two links hold what history said they would (within estimates, the
+	// rest fits): free under 1.5 floors is what admission planned.
+	mem_model m = model(400 * M, 300 * M);
+	mem_running r[] = {grower(2800 * M, 2750 * M, 9000),
+			   grower(2800 * M, 2760 * M, 3000)};
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 2).act);
+	// one outgrows its estimate: the youngest growing one is paused
+	r[1].now = 2900 * M;
+	mem_action a = policy_pressure(&m, r, 2);
+	EXPECT_EQ(MEM_ACT_PAUSE, a.act);
+	EXPECT_EQ(1, a.job);
+	// or the rest of the estimates no longer fits above the floor
+	r[1].now = 2700 * M;
+	m.free = 380 * M;
+	EXPECT_EQ(MEM_ACT_PAUSE, policy_pressure(&m, r, 2).act);
 }
