@@ -61,6 +61,8 @@ static void usage(const struct build_config *cfg)
 		"                             the machine or cgroup gives]\n"
 		"  --mem-floor SIZE           free memory to keep untouched\n"
 		"  --mem=off                  schedule by -j and pools only, as ninja\n"
+		"  --mem-share=off            do not share one memory budget with other\n"
+		"                             nj builds under the same memory limit\n"
 		"\n"
 		"jobserver (nj):\n"
 		"  --jobserver=pipe|fifo|off  serve sub-builds (make, cargo, nj) tokens\n"
@@ -183,7 +185,7 @@ static char **with_env_flags(int *argc, char **argv)
 static int read_flags(struct options *o, int *argc, char ***argv)
 {
 	enum { OPT_VERSION = 1, OPT_QUIET, OPT_STATUS, OPT_MEM_LIMIT,
-	       OPT_MEM_FLOOR, OPT_MEM, OPT_JOBSERVER };
+	       OPT_MEM_FLOOR, OPT_MEM, OPT_MEM_SHARE, OPT_JOBSERVER };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -193,6 +195,7 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		{"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
 		{"mem-floor", required_argument, NULL, OPT_MEM_FLOOR},
 		{"mem", required_argument, NULL, OPT_MEM},
+		{"mem-share", required_argument, NULL, OPT_MEM_SHARE},
 		{"jobserver", required_argument, NULL, OPT_JOBSERVER},
 		{NULL, 0, NULL, 0},
 	};
@@ -272,6 +275,15 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 				o->cfg.mem_off = false;
 			else
 				return fatal(o, "invalid --mem '%s' (on or off)",
+					     optarg);
+			break;
+		case OPT_MEM_SHARE:
+			if (strcmp(optarg, "off") == 0)
+				o->cfg.mem_share_off = true;
+			else if (strcmp(optarg, "on") == 0)
+				o->cfg.mem_share_off = false;
+			else
+				return fatal(o, "invalid --mem-share '%s' (on or off)",
 					     optarg);
 			break;
 		case OPT_JOBSERVER:

@@ -81,7 +81,8 @@ struct job *exec_start_js(struct exec *ex, const char *cmd, bool console,
 			  void *user, const struct js_slot *slot,
 			  struct err *err);
 /* Wait for output, a job's end or a signal, at most timeout_ms (-1: no
- * limit; but with no job running and nothing watched it returns at once).
+ * limit; but with no job running and nothing watched it returns at once;
+ * with a limit it then sleeps, waking for a signal).
  * A job is finished when its pipe is at EOF and its process is reaped.
  * Returns true when interrupted by a signal (ex->interrupted set). */
 bool exec_wait(struct exec *ex, int timeout_ms);
@@ -173,6 +174,46 @@ int64_t memprobe_oom_kills(struct memprobe *mp);
  * exited (one pass over /proc). Sets mem_now (0 once the process is gone or
  * reaped) and raises mem_peak. NULL entries in jobs are skipped. */
 void memprobe_sample_jobs(struct memprobe *mp, struct job **jobs, size_t n);
+
+/* ---- the shared memory budget (exec/budget.c) ------------------------------
+ * nj processes under one memory limit publish one record each in a file
+ * keyed by that limit's cgroup, so that each subtracts the others'
+ * reservations and their pressure decisions agree. See budget.c. */
+#define BUDGET_SLOTS 64
+struct budget_rec {
+	int64_t magic, pid, start; /* start: the pid's start time (liveness) */
+	/* A nested nj: the nj it runs under and the job (process group) of
+	 * that nj it is; 0 when none. */
+	int64_t parent_pid, parent_pgid;
+	int64_t reserved;  /* bytes its jobs may still take (jobs a nested nj
+			    * manages excluded: that nj publishes them) */
+	int64_t jobs;      /* its live jobs (not paused, not managed) */
+	int64_t dying;     /* jobs it is killing */
+	int64_t victim_ms; /* run time of the job it would kill next, >= 1;
+			    * 0 none */
+	int64_t victim_paused;        /* 1: that job is paused */
+	int64_t waiting_need;         /* its first waiting edge's need; 0 */
+	int64_t waiting_since_ns;     /* since when (monotonic) */
+	int64_t spare[3];
+	uint64_t check; /* of everything above */
+};
+struct budget {
+	int fd, slot;
+	char *path;
+	int64_t parent_pid, parent_pgid;
+	struct budget_rec mine;
+	struct budget_rec others[BUDGET_SLOTS]; /* live ones, after budget_read */
+	size_t nothers;
+};
+/* Claim a slot in the file of `domain` (the limit's cgroup directory, or
+ * "machine"); sets NJ_BUDGET_PARENT for the jobs. */
+int budget_open(struct budget *bg, const char *domain, struct err *err);
+void budget_close(struct budget *bg); /* frees the slot */
+int budget_publish(struct budget *bg); /* writes bg->mine */
+size_t budget_read(struct budget *bg); /* the other live records */
+/* The whole file, around a decision that must not race another nj's. */
+int budget_lock(struct budget *bg);
+void budget_unlock(struct budget *bg);
 
 /* ---- the GNU make jobserver (exec/jobserver.c) -----------------------------
  * Server: each job gets its own pipe (or FIFO), which nj keeps topped up

@@ -118,7 +118,7 @@ static size_t collect(struct exec *ex)
 bool exec_wait(struct exec *ex, int timeout_ms)
 {
 	/* Something already done: report it without sleeping. */
-	if (collect(ex) || (!ex->nrunning && !ex->nwatch))
+	if (collect(ex) || (!ex->nrunning && !ex->nwatch && timeout_ms < 0))
 		timeout_ms = 0;
 
 	size_t need = ex->nrunning + ex->nwatch;

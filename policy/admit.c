@@ -22,8 +22,8 @@ int64_t policy_resume_need(const struct mem_running *r)
 
 static int64_t reserve_of(const struct mem_running *r)
 {
-	if (r->dying)
-		return 0;
+	if (r->dying || r->managed)
+		return 0; /* a nested nj publishes its own reservations */
 	/* A paused job keeps the room it needs to go on: new jobs must not
 	 * take it, or it would never resume. */
 	if (r->paused)
@@ -42,7 +42,7 @@ int64_t policy_reserved(const struct mem_running *r, size_t n)
 int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,
 		     size_t n)
 {
-	return m->free - m->floor - policy_reserved(r, n);
+	return m->free - m->floor - m->others_reserved - policy_reserved(r, n);
 }
 
 int64_t policy_ramp(int64_t est, int64_t rise, int64_t t)
@@ -68,7 +68,7 @@ static int64_t expected_end(const struct mem_running *r)
  * minus what it holds once it has ended. */
 static int64_t growth_at(const struct mem_running *r, int64_t t)
 {
-	if (r->dying || r->paused)
+	if (r->dying || r->paused || r->managed)
 		return reserve_of(r);
 	int64_t end = expected_end(r);
 	if (end >= 0 && t >= end)
@@ -84,7 +84,7 @@ static bool fits_at(const struct mem_model *m, const struct mem_running *r,
 	int64_t sum = policy_ramp(c->need, rise, t);
 	for (size_t i = 0; i < n; i++)
 		sum += growth_at(&r[i], t);
-	return sum <= m->free - m->floor;
+	return sum <= m->free - m->floor - m->others_reserved;
 }
 
 bool policy_fits(const struct mem_model *m, const struct mem_running *r,
@@ -141,8 +141,8 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
 	       size_t n, const struct mem_candidate *c, size_t k, size_t *head)
 {
 	*head = k;
-	if (n == 0 && k > 0)
-		return 0; /* an idle nj always starts the next job */
+	if (n == 0 && m->others_jobs == 0 && k > 0)
+		return 0; /* an idle domain always starts the next job */
 	int64_t head_wait = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (c[i].alone) {
@@ -169,6 +169,13 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
 			return (int)i;
 		if (c[i].weight >= c[*head].weight * 0.95)
 			return (int)i;
+		/* The head waits on another build's jobs, which may end at any
+		 * time: a job shorter than the head may use the room meanwhile
+		 * (it delays the head by less than the head's own run). */
+		if (head_wait == INT64_MAX && m->others_jobs > 0 &&
+		    c[i].expected_ms >= 0 && c[*head].expected_ms >= 0 &&
+		    c[i].expected_ms < c[*head].expected_ms)
+			return (int)i;
 	}
 	return -1;
 }
@@ -181,5 +188,6 @@ bool policy_hold_over(const struct mem_model *m)
 bool policy_token_allowed(const struct mem_model *m)
 {
 	return !m->enabled ||
-	       (!m->hold && m->free - m->floor >= m->default_estimate);
+	       (!m->hold && m->free - m->floor - m->others_reserved >=
+				    m->default_estimate);
 }

@@ -88,6 +88,13 @@ struct mem_model {
 	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
 	/* What memory did to this build, for the summary and the trace. */
 	int waits, pauses, kills; /* edges that waited, pauses, kills */
+	/* The other nj builds under the same memory limit (the shared
+	 * budget), as they last published: */
+	int64_t others_reserved;   /* what their jobs may still take */
+	int64_t others_jobs;       /* their live jobs */
+	bool others_dying;         /* one of them is killing a job */
+	int64_t others_victim_ms;  /* their next victim's run time; <= 0 none */
+	bool others_victim_paused;
 };
 /* What a running job looks like to the policy. */
 struct mem_running {
@@ -102,6 +109,9 @@ struct mem_running {
 	int64_t run_ms;          /* how long it has really run (not paused) */
 	int64_t rise_ms;         /* run time at which it reaches its estimate,
 				  * from history; <= 0: from the start */
+	bool managed;            /* a nested nj: it publishes its own jobs'
+				  * reservations and pauses or kills them
+				  * itself; never paused or killed whole */
 };
 /* A ready edge as admission sees it, in priority order. */
 struct mem_candidate {
@@ -141,8 +151,12 @@ int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
  * fit (policy_fits) is the head (*head, k if none): later ones may go ahead
  * of it only if they fit and are expected to end before the head could
  * start (backfilling), or have (within 5%) the critical-path weight of the
- * head (they are as urgent; this packs a small job beside a large one). An
- * idle nj (n == 0) always starts the first: the build always moves. */
+ * head (they are as urgent; this packs a small job beside a large one), or,
+ * while the head waits on other builds' jobs (whose ends are unknown), are
+ * expected to be shorter than the head. An
+ * idle nj (n == 0) with no other build's job running in its memory domain
+ * always starts the first: the build always moves; while another build's
+ * jobs run, it waits its turn like any job that does not fit. */
 int policy_choose(const struct mem_model *m, const struct mem_running *r,
 		  size_t n, const struct mem_candidate *c, size_t k,
 		  size_t *head);
@@ -153,7 +167,8 @@ bool policy_hold_over(const struct mem_model *m);
 bool policy_token_allowed(const struct mem_model *m);
 
 /* ---- pressure ------------------------------------------------------------ */
-/* Milliseconds until the next sample while n jobs run; -1: no sampling. */
+/* Milliseconds until the next sample while n jobs run (or, with none,
+ * while waiting for other builds' jobs to make room); -1: no sampling. */
 int policy_sample_ms(const struct mem_model *m, size_t n);
 /* Free is below the floor: someone must give memory back. */
 bool policy_over_floor(const struct mem_model *m);
@@ -167,7 +182,17 @@ int policy_pick_victim(const struct mem_running *r, size_t n);
 /* What a paused job needs to go on: its estimate's remainder, and never
  * less than half what it holds (it was paused for outgrowing it). */
 int64_t policy_resume_need(const struct mem_running *r);
-/* One step of the pressure loop, after each sample. */
+/* The job this nj would pause next (youngest growing, pausable) and the
+ * one it would kill next (the paused job that ran least, else the youngest
+ * running one; what it publishes to the other builds); -1 for none. */
+int policy_pause_candidate(const struct mem_running *r, size_t n);
+int policy_next_victim(const struct mem_running *r, size_t n);
+/* One step of the pressure loop, after each sample. With other builds
+ * under the same limit, each pauses its own youngest growing job, but kills
+ * only when its own victim is the one all of them would choose (and no
+ * other build's victim is still dying), so no build stops a job to make
+ * room for another build's job that is only growing; unless free is half
+ * way through the floor. */
 enum mem_act {
 	MEM_ACT_NONE,
 	MEM_ACT_PAUSE,  /* stop job `job`: it grows while free nears the floor */

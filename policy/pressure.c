@@ -5,8 +5,10 @@
 
 int policy_sample_ms(const struct mem_model *m, size_t n)
 {
-	if (!m->enabled || n == 0)
+	if (!m->enabled)
 		return -1;
+	if (n == 0) /* nothing to sample, unless waiting for other builds */
+		return m->waiting && m->others_jobs > 0 ? POLICY_SAMPLE_MS : -1;
 	/* Near the floor, or when the kernel already reports tasks stalling
 	 * on memory (PSI), a spike must not slip between two samples. */
 	bool close = m->free < 2 * m->floor || m->psi >= POLICY_PSI_ALERT;
@@ -18,21 +20,29 @@ bool policy_over_floor(const struct mem_model *m)
 	return m->free < m->floor;
 }
 
-int policy_pick_victim(const struct mem_running *r, size_t n)
+/* The youngest job that may be killed, when `others` more live jobs run
+ * elsewhere in the domain; -1 for none. */
+static int youngest_victim(const struct mem_running *r, size_t n,
+			   int64_t others)
 {
-	size_t live = 0;
+	size_t live = (size_t)(others > 0 ? others : 0);
 	for (size_t i = 0; i < n; i++)
 		live += !r[i].dying;
 	if (live < 2)
 		return -1;
 	int victim = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (r[i].console || r[i].dying)
+		if (r[i].console || r[i].dying || r[i].managed)
 			continue;
 		if (victim < 0 || r[i].elapsed_ms < r[victim].elapsed_ms)
 			victim = (int)i;
 	}
 	return victim;
+}
+
+int policy_pick_victim(const struct mem_running *r, size_t n)
+{
+	return youngest_victim(r, n, 0);
 }
 
 bool policy_may_kill(const struct mem_running *r, size_t n)
@@ -45,22 +55,34 @@ bool policy_may_kill(const struct mem_running *r, size_t n)
 	return true;
 }
 
-/* The youngest running job that grows and may be paused, if pausing it
- * leaves another live job running; -1 for none. */
-static int pause_candidate(const struct mem_running *r, size_t n)
+int policy_pause_candidate(const struct mem_running *r, size_t n)
 {
 	int best = -1;
-	size_t running = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (r[i].dying || r[i].paused)
-			continue;
-		running++;
-		if (r[i].console || !r[i].growing)
+		if (r[i].dying || r[i].paused || r[i].console || r[i].managed ||
+		    !r[i].growing)
 			continue;
 		if (best < 0 || r[i].elapsed_ms < r[best].elapsed_ms)
 			best = (int)i;
 	}
-	return running >= 2 ? best : -1;
+	return best;
+}
+
+/* The job to pause here: the youngest growing one, if pausing it leaves
+ * another live job running (here or in another build); -1 for none. Each
+ * build pauses its own: deferring to another build's younger job on a
+ * record up to a sample old let memory run out while each waited for the
+ * other (measured: a kernel OOM kill in two 1.5G builds). */
+static int pause_here(const struct mem_model *m, const struct mem_running *r,
+		      size_t n)
+{
+	int64_t running = m->others_jobs;
+	for (size_t i = 0; i < n; i++)
+		running += !r[i].dying && !r[i].paused;
+	int best = policy_pause_candidate(r, n);
+	if (best < 0 || running < 2)
+		return -1;
+	return best;
 }
 
 /* Every job is within its estimate, and the estimates' rest fits above
@@ -81,10 +103,29 @@ static int paused_victim(const struct mem_running *r, size_t n)
 {
 	int best = -1;
 	for (size_t i = 0; i < n; i++)
-		if (r[i].paused && !r[i].dying &&
+		if (r[i].paused && !r[i].dying && !r[i].managed &&
 		    (best < 0 || r[i].run_ms < r[best].run_ms))
 			best = (int)i;
 	return best;
+}
+
+int policy_next_victim(const struct mem_running *r, size_t n)
+{
+	int v = paused_victim(r, n);
+	return v >= 0 ? v : youngest_victim(r, n, 1);
+}
+
+/* Whether another build's next victim goes before ours (paused before
+ * running, then the least run): then that build kills, not this one. */
+static bool theirs_first(const struct mem_model *m,
+			 const struct mem_running *r, int v)
+{
+	if (m->others_victim_ms <= 0)
+		return false;
+	if (m->others_victim_paused != r[v].paused)
+		return m->others_victim_paused;
+	int64_t ours = r[v].paused ? r[v].run_ms : r[v].elapsed_ms;
+	return m->others_victim_ms < ours;
 }
 
 /* Room for a paused job: free above the floor less what everything else
@@ -92,9 +133,9 @@ static int paused_victim(const struct mem_running *r, size_t n)
 static int64_t room_for(const struct mem_model *m, const struct mem_running *r,
 			size_t n, size_t self)
 {
-	int64_t room = m->free - m->floor;
+	int64_t room = m->free - m->floor - m->others_reserved;
 	for (size_t i = 0; i < n; i++) {
-		if (i == self || r[i].dying)
+		if (i == self || r[i].dying || r[i].managed)
 			continue;
 		if (r[i].paused)
 			room -= policy_resume_need(&r[i]);
@@ -123,15 +164,20 @@ struct mem_action policy_pressure(const struct mem_model *m,
 	}
 	bool near = m->free < m->floor + m->floor / 2;
 	if (near && !as_planned(m, r, n)) {
-		int p = pause_candidate(r, n);
+		int p = pause_here(m, r, n);
 		if (p >= 0)
 			return (struct mem_action){MEM_ACT_PAUSE, p};
 	}
 	if (policy_over_floor(m)) {
 		int v = paused_victim(r, n);
 		if (v < 0)
-			v = policy_pick_victim(r, n);
-		return v < 0 ? none : (struct mem_action){MEM_ACT_KILL, v};
+			v = youngest_victim(r, n, m->others_jobs);
+		/* The other build kills its own first, unless free is already
+		 * half way through the floor: then waiting is the riskier. */
+		bool deep = m->free < m->floor / 2;
+		if (v < 0 || (!deep && (m->others_dying || theirs_first(m, r, v))))
+			return none;
+		return (struct mem_action){MEM_ACT_KILL, v};
 	}
 	/* Resume the paused job that has run the longest, once it fits, or
 	 * at once when nothing else runs (the build must move). */
@@ -141,7 +187,7 @@ struct mem_action policy_pressure(const struct mem_model *m,
 			oldest = (int)i;
 	if (oldest < 0)
 		return none;
-	if (live == 0 ||
+	if ((live == 0 && m->others_jobs == 0) ||
 	    (!near && room_for(m, r, n, (size_t)oldest) >=
 			      policy_resume_need(&r[oldest])))
 		return (struct mem_action){MEM_ACT_RESUME, oldest};

@@ -31,12 +31,26 @@ void builder_mem_init(struct builder *b)
 	m->default_estimate = POLICY_DEFAULT_ESTIMATE;
 	m->enabled = m->capacity > 0;
 	b->status->mem = m->enabled ? m : NULL;
+	/* One budget per memory limit; a --mem-limit is this build's own. */
+	if (m->enabled && !b->cfg.mem_share_off && b->cfg.mem_limit <= 0) {
+		const char *domain = b->probe.limit_dir ? b->probe.limit_dir
+							: "machine";
+		if (budget_open(&b->budget, domain, &err) == 0)
+			b->budget_ready = true;
+		else if (b->cfg.explain)
+			fprintf(stderr, "ninja explain: no shared memory budget: "
+				"%s\n", err.msg);
+		err_clear(&err);
+	}
 }
 
 void builder_mem_free(struct builder *b)
 {
 	free(b->mem_view);
 	b->mem_view = NULL;
+	if (b->budget_ready)
+		budget_close(&b->budget);
+	b->budget_ready = false;
 	if (b->probe_ready)
 		memprobe_free(&b->probe);
 	b->probe_ready = false;
@@ -104,6 +118,17 @@ static int64_t rise_ms(struct builder *b, struct edge *e)
 	return history_rise_ms(b->history, edge_key(e));
 }
 
+/* Is job j run by a nested nj (one that named us and j's process group)? */
+static bool managed(const struct builder *b, const struct job *j)
+{
+	for (size_t i = 0; i < b->budget.nothers; i++) {
+		const struct budget_rec *o = &b->budget.others[i];
+		if (o->parent_pid == (int64_t)getpid() && o->parent_pgid == j->pid)
+			return true;
+	}
+	return false;
+}
+
 /* The running jobs as the policy sees them; *view is reused. */
 static size_t running_view(struct builder *b, struct mem_running **view,
 			   size_t *cap)
@@ -131,9 +156,61 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 			.paused_ms = paused,
 			.run_ms = elapsed - s->mem_paused_ms - paused,
 			.rise_ms = rise_ms(b, e),
+			.managed = b->budget.nothers && managed(b, j),
 		};
 	}
 	return b->njobs;
+}
+
+/* ---- the shared budget: the other builds under the same limit ---------- */
+
+/* Read the others' records into the model. */
+static void budget_fold(struct builder *b)
+{
+	struct mem_model *m = &b->mem;
+	budget_read(&b->budget);
+	m->others_reserved = m->others_jobs = 0;
+	m->others_dying = false;
+	m->others_victim_ms = 0;
+	m->others_victim_paused = false;
+	for (size_t i = 0; i < b->budget.nothers; i++) {
+		const struct budget_rec *o = &b->budget.others[i];
+		m->others_reserved += o->reserved > 0 ? o->reserved : 0;
+		m->others_jobs += o->jobs > 0 ? o->jobs : 0;
+		m->others_dying |= o->dying > 0;
+		if (o->victim_ms <= 0)
+			continue;
+		bool p = o->victim_paused;
+		if (m->others_victim_ms <= 0 || (p && !m->others_victim_paused) ||
+		    (p == m->others_victim_paused &&
+		     o->victim_ms < m->others_victim_ms)) {
+			m->others_victim_ms = o->victim_ms;
+			m->others_victim_paused = p;
+		}
+	}
+}
+
+/* Publish what this build holds back and would pause or kill next; `extra`
+ * is a job admitted but not started yet. Written only when it changed. */
+static void budget_tell(struct builder *b, const struct mem_running *view,
+			size_t n, int64_t extra)
+{
+	struct budget_rec *me = &b->budget.mine, before = *me;
+	me->reserved = policy_reserved(view, n) + extra;
+	me->jobs = extra > 0;
+	me->dying = 0;
+	for (size_t i = 0; i < n; i++) {
+		me->jobs += !view[i].dying && !view[i].paused && !view[i].managed;
+		me->dying += view[i].dying;
+	}
+	/* Ages are published as at least 1 ms: 0 says "none". */
+	int v = policy_next_victim(view, n);
+	me->victim_paused = v >= 0 && view[v].paused;
+	int64_t age = v < 0 ? 0
+		    : view[v].paused ? view[v].run_ms : view[v].elapsed_ms;
+	me->victim_ms = v < 0 ? 0 : age > 0 ? age : 1;
+	if (memcmp(&before, me, sizeof before) != 0)
+		budget_publish(&b->budget);
 }
 
 static void explain_wait(struct builder *b, struct edge *e, int64_t need,
@@ -200,8 +277,23 @@ struct edge *admit_next(struct builder *b)
 		    (n == 0 || policy_fits(m, view, n, &c[0])))
 			break;
 	}
+	/* A large job is decided with the other builds locked out, on their
+	 * latest word, and announced before they decide again: two builds must
+	 * not take the same gigabytes between two samples. */
+	bool locked = b->budget_ready && k > 0 && c[0].need >= m->capacity / 32 &&
+		      budget_lock(&b->budget) == 0;
+	if (locked) {
+		budget_fold(b);
+		n = running_view(b, &b->mem_view, &b->mem_view_cap);
+		view = b->mem_view;
+		room = policy_headroom(m, view, n);
+	}
 	size_t head;
 	int pick = policy_choose(m, view, n, c, k, &head);
+	if (locked) {
+		budget_tell(b, view, n, pick >= 0 ? c[pick].need : 0);
+		budget_unlock(&b->budget);
+	}
 	m->waiting = head < k;
 	if (head < k) {
 		if (!sched(b, cand[head])->mem_waited)
@@ -222,6 +314,12 @@ struct edge *admit_next(struct builder *b)
 		plan_take(b, chosen);
 	}
 	return chosen;
+}
+
+bool mem_waits_for_others(const struct builder *b)
+{
+	return b->mem.enabled && b->mem.waiting && b->mem.others_jobs > 0 &&
+	       b->ex_ready;
 }
 
 int mem_wait_timeout(const struct builder *b)
@@ -319,6 +417,8 @@ void mem_tick(struct builder *b, bool force)
 	for (size_t i = 0; i < b->njobs; i++)
 		sched(b, b->jobs[i]->user)->mem_prev = b->jobs[i]->mem_now;
 	memprobe_sample_jobs(&b->probe, b->jobs, b->njobs);
+	if (b->budget_ready)
+		budget_fold(b);
 	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < memprobe_capacity(&b->probe)) {
 		/* A --mem-limit below what the machine gives counts only nj's
 		 * own jobs against it. */
@@ -330,6 +430,10 @@ void mem_tick(struct builder *b, bool force)
 	}
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
 	act(b, policy_pressure(m, b->mem_view, n));
+	if (b->budget_ready) {
+		n = running_view(b, &b->mem_view, &b->mem_view_cap);
+		budget_tell(b, b->mem_view, n, 0);
+	}
 }
 
 static void record(struct builder *b, struct job *j, bool killed, int64_t peak)
@@ -396,7 +500,9 @@ static void explain_memory_end(struct builder *b, struct job *j,
 		buf_printf(why,
 			   "nj: %s ran out of memory%s: it needed more than %s, "
 			   "and capacity is %s",
-			   edge_key(e), b->njobs == 0 ? " running alone" : "",
+			   edge_key(e),
+			   b->njobs == 0 && b->mem.others_jobs == 0
+				   ? " running alone" : "",
 			   r.s, c.s);
 	else if (end == MEM_END_KERNEL)
 		buf_printf(why,
@@ -442,8 +548,9 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 		reached = job_peak(j);
 	record(b, j, true, reached);
 	remove_partial_outputs(b, e);
-	enum mem_retry next = policy_after_memory_kill(sched(b, e)->mem_retries,
-						       sched(b, e)->mem_alone, end, b->njobs);
+	enum mem_retry next = policy_after_memory_kill(
+		sched(b, e)->mem_retries, sched(b, e)->mem_alone, end,
+		b->njobs + (size_t)b->mem.others_jobs);
 	if (next != MEM_FAIL) {
 		sched(b, e)->mem_retries++;
 		sched(b, e)->mem_alone = next == MEM_RETRY_ALONE;

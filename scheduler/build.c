@@ -642,7 +642,7 @@ int builder_build(struct builder *b, struct err *err)
 				goto done;
 			continue;
 		}
-		if (b->njobs) {
+		if (b->njobs || mem_waits_for_others(b)) {
 			struct job *j = b->ex_ready ? exec_next_finished(&b->ex) : NULL;
 			bool failed = false;
 			if (j ? reap(b, j, &failed, err) < 0 : wait_for_news(b, err) < 0)

@@ -25,6 +25,7 @@ struct build_config {
 	bool keep_rsp;
 	bool explain;     /* -d explain: say why ready jobs wait */
 	bool mem_off;     /* --mem=off */
+	bool mem_share_off; /* --mem-share=off: no shared budget */
 	int64_t mem_limit; /* --mem-limit; 0: none */
 	int64_t mem_floor; /* --mem-floor; 0: default */
 	enum js_mode jobserver; /* server transport; JS_OFF for none */
@@ -100,6 +101,8 @@ struct builder {
 	struct mem_model mem;
 	struct memprobe probe;
 	bool probe_ready;
+	struct budget budget; /* shared with other nj under the same limit */
+	bool budget_ready;
 	struct mem_running *mem_view; /* running jobs for the policy, reused */
 	size_t mem_view_cap;
 	/* jobserver: a server for the jobs, or a client of nj's parent */
@@ -220,6 +223,9 @@ void builder_mem_free(struct builder *b);
 struct edge *admit_next(struct builder *b);
 /* How long the loop may sleep before the next memory sample (-1: no
  * limit). */
+/* Nothing of ours runs, and a ready edge waits for other builds' jobs in
+ * the same memory domain to make room: sleep a sample, not "stuck". */
+bool mem_waits_for_others(const struct builder *b);
 int mem_wait_timeout(const struct builder *b);
 /* Continue every job nj paused (before an interrupt's cleanup). */
 void mem_resume_all(struct builder *b);

@@ -586,6 +586,116 @@ class Plenty(Scenario):
             self.assertEqual(self.read("out%d" % i), "out%d\n" % i)
 
 
+# ---- 6: two builds, one machine: the shared memory budget ----------------------------
+
+class SharedBudget(Scenario):
+    """nj builds under one memory limit publish their reservations to each
+    other (docs/DESIGN.md, "The shared budget")."""
+
+    def start_in(self, cg, args, d):
+        return subprocess.Popen(cg.command([NJ] + [str(a) for a in args]),
+                                cwd=d, env=env(), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def finish(self, p, what):
+        try:
+            out = p.communicate(timeout=RUN_TIMEOUT)[0]
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out = p.communicate()[0]
+            self.fail("%s: timeout\n%s" % (what, out.decode(errors="replace")[-6000:]))
+        return p.returncode, out.decode(errors="replace")
+
+    def test_6_two_builds_in_one_cgroup_share_it(self):
+        # Each build alone fits in 1.5G (scenario 1); two at once would
+        # each admit into the same free memory. Sharing, both finish, the
+        # kernel kills nothing, and no job is said to have run "alone".
+        dirs = [self.new_dir() for _ in range(2)]
+        for d in dirs:
+            self.write("build.ninja", compile_link_manifest(), d)
+        cg = Cgroup(BUILD_LIMIT)
+        try:
+            ps = [self.start_in(cg, ["-j", "4"], d) for d in dirs]
+            res = [self.finish(p, "build %d" % i) for i, p in enumerate(ps)]
+            oom = cg.new_oom_kills()
+        finally:
+            cg.remove()
+        both = "\n".join("--- build %d: rc %d\n%s" % (i, rc, out[-4000:])
+                         for i, (rc, out) in enumerate(res))
+        self.assertEqual([rc for rc, _ in res], [0, 0], both)
+        self.assertEqual(oom, 0, "the kernel's OOM killer acted\n" + both)
+        self.assertNotIn("running alone", both)
+        for d in dirs:
+            check_compile_link_outputs(self, d)
+
+    def test_6_nested_nj_reserves_inside_its_parents_job(self):
+        # The outer build runs a 700M link beside a job that is itself an
+        # nj whose two 700M links cannot both fit beside the outer's in
+        # 1.5G. The inner nj is a build of the same budget, linked to the
+        # outer's job: the outer never pauses or stops that job whole, and
+        # nothing is killed by the kernel.
+        inner = self.new_dir()
+        self.write("build.ninja", "".join(
+            ["rule link\n  command = %s && echo link $out > $out\n" % LINK] +
+            ["build in%d: link\n" % i for i in range(2)]), inner)
+        self.write("build.ninja", (
+            "rule link\n  command = %s && echo link $out > $out\n"
+            "rule sub\n  command = %s -C %s -d explain && echo sub > $out\n"
+            "build out0: link\n"
+            "build sub.stamp: sub\n") % (LINK, NJ, inner))
+        r = self.nj("-j", "4", "-d", "explain", limit=BUILD_LIMIT)
+        self.verbose(r)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.oom_kills, 0, "the kernel's OOM killer acted\n%r" % r)
+        for l in r.text.splitlines():
+            self.assertFalse(re.match(r"ninja explain: (paused|resumed) sub.stamp", l), r)
+            self.assertFalse(re.match(r"nj: memory: stopped sub.stamp", l), r)
+        self.assertEqual(self.read("out0"), "link out0\n")
+        for i in range(2):
+            self.assertEqual(self.read("in%d" % i, inner), "link in%d\n" % i)
+
+    def test_6_a_killed_builds_reservation_vanishes(self):
+        # Build A declares a 1G job that holds 100M for a minute; build B,
+        # in the same 1.5G, needs 800M and waits for A's reservation. kill
+        # -9 of A (its job lives on, orphaned): B must start at its next
+        # sample instead of waiting out A's job. The bound below is not a
+        # speed test: it only tells "at the next sample" from "after A's
+        # job" (60 s).
+        a, b = self.new_dir(), self.new_dir()
+        self.write("build.ninja",
+                   "rule hold\n  command = %s\n  mem = 1G\n"
+                   "build a.out: hold\n" % hog("100M", hold_ms=60000), a)
+        self.write("build.ninja",
+                   "rule need\n  command = %s && echo b > $out\n  mem = 800M\n"
+                   "build b.out: need\n" % hog("100M"), b)
+        cg = Cgroup(BUILD_LIMIT)
+        try:
+            pa = self.start_in(cg, ["-j", "1"], a)
+            # A has published once it runs its job.
+            deadline = time.time() + 20
+            while time.time() < deadline and not any(
+                    "memhog" in _read("/proc/%d/cmdline" % q).replace("\0", " ")
+                    for q in cg.pids() if os.path.exists("/proc/%d/cmdline" % q)):
+                time.sleep(0.05)
+            time.sleep(0.5)
+            pb = self.start_in(cg, ["-j", "1", "-d", "explain"], b)
+            time.sleep(2)
+            if pb.poll() is not None:
+                self.fail("B did not wait for A's reservation:\n%s"
+                          % pb.communicate()[0].decode(errors="replace"))
+            t_kill = time.time()
+            pa.kill()
+            pa.wait()
+            rc, out = self.finish(pb, "build B")
+            took = time.time() - t_kill
+        finally:
+            cg.remove()
+        self.assertEqual(rc, 0, out)
+        self.assertIn("b.out waits for memory", out)
+        self.assertLess(took, 20, "B waited for A's job, not A:\n" + out)
+        self.assertEqual(self.read("b.out", b), "b\n")
+
+
 # ---- runner ----------------------------------------------------------------------------
 
 VERBOSE = False
@@ -607,7 +717,8 @@ def main():
     tests = []
     sys.path.insert(0, HERE)
     import jobserver  # tests/scenarios/jobserver.py: GNU make sub-builds
-    for cls in (CompileAndLink, Outgrows, TooBig, Plenty) + jobserver.CLASSES:
+    for cls in (CompileAndLink, Outgrows, TooBig, Plenty, SharedBudget) + \
+            jobserver.CLASSES:
         for t in loader.loadTestsFromTestCase(cls):
             if not a.filters or any(f in t.id() for f in a.filters):
                 tests.append(t)

@@ -437,3 +437,86 @@ TEST(MemPolicy, NearTheFloorAsPlannedIsNotPressure)
 	m.free = 380 * M;
 	EXPECT_EQ(MEM_ACT_PAUSE, policy_pressure(&m, r, 2).act);
 }
+
+// ---- the shared budget: other builds under the same limit ----
+
+TEST(MemPolicy, OtherBuildsReservationsCountLikeOurOwn)
+{
+	mem_model m = model(4 * G, 512 * M);
+	mem_running r[] = {job(2 * G, 512 * M, 10)};
+	EXPECT_EQ(4 * G - 512 * M - 1536 * M, policy_headroom(&m, r, 1));
+	m.others_reserved = G;
+	EXPECT_EQ(4 * G - 512 * M - 1536 * M - G, policy_headroom(&m, r, 1));
+	mem_candidate c = {1536 * M, 1000, false, 1, 0};
+	EXPECT_FALSE(policy_fits(&m, r, 1, &c)) << "fits only without the other build";
+	m.others_reserved = 0;
+	EXPECT_TRUE(policy_fits(&m, r, 1, &c));
+}
+
+TEST(MemPolicy, AnIdleBuildWaitsItsTurnWhileAnotherBuildsJobsRun)
+{
+	mem_model m = model(2 * G, 512 * M);
+	mem_candidate c[] = {{3 * G, 20000, false, 9, 0}, {256 * M, 5000, false, 1, 0}};
+	size_t head;
+	EXPECT_EQ(0, policy_choose(&m, nullptr, 0, c, 2, &head))
+		<< "alone in its domain, it always moves";
+	m.others_jobs = 2;
+	// The head waits for the other build; a shorter job uses the room
+	// meanwhile, but nothing longer than the head would.
+	EXPECT_EQ(1, policy_choose(&m, nullptr, 0, c, 2, &head));
+	EXPECT_EQ(0u, head);
+	c[1].expected_ms = 30000;
+	EXPECT_EQ(-1, policy_choose(&m, nullptr, 0, c, 2, &head));
+	EXPECT_EQ(POLICY_SAMPLE_MS, (m.waiting = true, policy_sample_ms(&m, 0)))
+		<< "it samples while it waits for the other build";
+}
+
+TEST(MemPolicy, TheBuildWhoseVictimGoesFirstKills)
+{
+	mem_model m = model(300 * M, 512 * M); // under the floor
+	mem_running r[] = {job(G, G, 9000), job(G, G, 8000)};
+	r[0].run_ms = 9000;
+	r[1].run_ms = 8000;
+	EXPECT_EQ(MEM_ACT_KILL, policy_pressure(&m, r, 2).act);
+	// another build has a paused job: it kills that one, not us
+	m.others_victim_ms = 20000;
+	m.others_victim_paused = true;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 2).act);
+	// its running job that ran longer than ours does not go first
+	m.others_victim_paused = false;
+	mem_action a = policy_pressure(&m, r, 2);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(1, a.job);
+	// nor while its last victim is still dying...
+	m.others_victim_ms = 0;
+	m.others_dying = true;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 2).act);
+	// ...unless free is half way through the floor
+	m.free = 200 * M;
+	EXPECT_EQ(MEM_ACT_KILL, policy_pressure(&m, r, 2).act);
+	// A job alone here is a victim when another build's jobs run.
+	mem_running one[] = {job(G, G, 9000)};
+	m.others_dying = false;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, one, 1).act);
+	m.others_jobs = 1;
+	EXPECT_EQ(MEM_ACT_KILL, policy_pressure(&m, one, 1).act);
+}
+
+TEST(MemPolicy, AJobANestedNjManagesIsNeverPausedKilledOrReserved)
+{
+	mem_model m = model(700 * M, 512 * M);
+	mem_running r[] = {grower(G, 900 * M, 9000), grower(4 * G, 600 * M, 2000)};
+	r[1].managed = true; // the nested nj publishes its own reservations
+	EXPECT_EQ(124 * M, policy_reserved(r, 2));
+	r[0].now = 1100 * M; // outgrows its estimate
+	mem_action a = policy_pressure(&m, r, 2);
+	EXPECT_EQ(MEM_ACT_PAUSE, a.act);
+	EXPECT_EQ(0, a.job) << "the sub-build pauses its own jobs";
+	m.free = 300 * M;
+	r[0].paused = true;
+	a = policy_pressure(&m, r, 2);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(0, a.job);
+	EXPECT_EQ(-1, policy_next_victim(&r[1], 1));
+	EXPECT_EQ(-1, policy_pause_candidate(&r[1], 1));
+}
