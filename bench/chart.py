@@ -47,6 +47,8 @@ def svg(results, workloads, measures, tools, mem):
             y += 10 * len(tools) + 8
     if mem and "skipped" not in mem:
         for name, r in mem.items():
+            if "outcomes" not in r:
+                continue  # two builds at once: no samples, the table says it
             y += 20
             runs = [(k, os_[0]) for k, os_ in r["outcomes"].items() if os_]
             tmax = max([s[-1][0] for _, o in runs for s in [o.samples] if s] or [1])

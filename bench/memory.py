@@ -107,7 +107,11 @@ WORKLOADS = {
     "mem-mixed": (mixed_links, False),
     "mem-phases": (phased_links, False),
     "mem-quick": (quick_links, True),
+    # Two copies of mem-mixed started together in one cgroup (issue 15):
+    # nj only, against the same builds one after the other.
+    "mem-two-builds": (mixed_links, False),
 }
+TWO = "mem-two-builds"
 
 
 def manifest(jobs, depth=None):
@@ -207,6 +211,101 @@ def run_one(scen, label, tool, args, d, limit):
     return o
 
 
+def run_together(scen, tool, args, dirs, limit):
+    """The tool in each of dirs at once, in one cgroup: an Outcome whose
+    run is the last to finish (wall: until both are done), status the
+    first failure's."""
+    cg = scen.Cgroup(limit)
+    try:
+        e = {k: v for k, v in os.environ.items()
+             if not k.startswith("NINJA_") and k not in ("NJ_FLAGS", "MAKEFLAGS")}
+        e.update(TERM="dumb", LC_ALL="C")
+        rs = [None] * len(dirs)
+
+        def one(i):
+            rs[i] = measure.run(cg.command([tool.path] + args), dirs[i], e,
+                                timeout=900)
+        ths = [threading.Thread(target=one, args=(i,)) for i in range(len(dirs))]
+        for t in ths:
+            t.start()
+        for t in ths:
+            t.join()
+        text = "\n".join(r.out for r in rs)
+        kills = len(re.findall(r"^nj: memory: (?:stopped|the kernel)", text, re.M))
+        pauses = sum(int(x) for x in
+                     re.findall(r"^ninja: memory: .*?(\d+) pauses?,", text, re.M))
+        last = max(rs, key=lambda r: r.wall)
+        bad = [r for r in rs if not r.ok()]
+        run = bad[0] if bad else last
+        run.wall = last.wall
+        o = Outcome("together", run, cg.new_oom_kills(), cg.max_usage(), [],
+                    kills, pauses)
+        o.walls = [r.wall for r in rs]
+    finally:
+        cg.remove()
+    print("  %s x%d together %s: %s in %.1fs" % (
+        tool.name, len(dirs), " ".join(args), o.state(), o.run.wall),
+        file=sys.stderr, flush=True)
+    return o
+
+
+def run_two_builds(scen, tool, jobs, limit, work):
+    """nj alone (1st and 2nd build), then two at once: 1st builds, 2nd
+    builds, and 1st builds with --mem-share=off."""
+    outs = {}
+    base = os.path.join(work, TWO)
+
+    def fresh(*names):
+        ds = []
+        for n in names:
+            d = os.path.join(base, n)
+            shutil.rmtree(d, True)
+            os.makedirs(d)
+            with open(os.path.join(d, "build.ninja"), "w") as f:
+                f.write(manifest(jobs))
+            ds.append(d)
+        return ds
+
+    def clean(ds):
+        for d in ds:
+            for j in jobs:
+                try:
+                    os.unlink(os.path.join(d, j.out))
+                except OSError:
+                    pass
+    alone = fresh("alone")
+    outs[(tool.name, "alone, 1st build")] = [run_one(scen, "alone 1st", tool, ["-j4"], alone[0], limit)]
+    clean(alone)
+    outs[(tool.name, "alone, 2nd build")] = [run_one(scen, "alone 2nd", tool, ["-j4"], alone[0], limit)]
+    two = fresh("a", "b")
+    outs[(tool.name, "two 1st builds at once")] = [run_together(scen, tool, ["-j4"], two, limit)]
+    clean(two)
+    outs[(tool.name, "two 2nd builds at once")] = [run_together(scen, tool, ["-j4"], two, limit)]
+    off = fresh("c", "d")
+    outs[(tool.name, "two 1st builds at once, --mem-share=off")] = [
+        run_together(scen, tool, ["-j4", "--mem-share=off"], off, limit)]
+    return outs
+
+
+def two_builds_table(outs):
+    rows = ["| run | outcome | wall (both done) | each | vs one after the other | "
+            "kernel OOM kills | nj pauses / kills | cgroup peak |",
+            "|---|---|---|---|---|---|---|---|"]
+    alone = {k[1]: v[0] for k, v in outs.items() if k[1].startswith("alone")}
+    for (tool, label), os_ in outs.items():
+        o = os_[0]
+        seq = None
+        if label.startswith("two"):
+            a = alone.get("alone, 2nd build" if "2nd" in label else "alone, 1st build")
+            seq = 2 * a.run.wall if a and a.good() else None
+        each = ", ".join("%.1f s" % w for w in getattr(o, "walls", []))
+        rows.append("| %s %s | %s | %.1f s | %s | %s | %d | %d / %d | %.2f GiB |" % (
+            tool, label, o.state(), o.run.wall, each or "-",
+            "%.2f (%.1f s)" % (o.run.wall / seq, seq) if seq and o.good() else "-",
+            o.oom, o.pauses, o.kills, o.peak / G))
+    return "\n".join(rows)
+
+
 def run_all(names, tools, work, quick, runs=1):
     """{workload: {"outcomes": {(tool, label): [Outcome]}, "bound": (...)}}"""
     if not names:
@@ -233,6 +332,12 @@ def run_all(names, tools, work, quick, runs=1):
         jobs, limit = make()
         print("== %s: %d jobs in %.1f GiB" % (name, len(jobs), limit / G),
               file=sys.stderr, flush=True)
+        if name == TWO:
+            nj = [t for t in tools if t.name == "nj"]
+            if nj:
+                res[name] = {"two": run_two_builds(scen, nj[0], jobs, limit, work),
+                             "limit": limit}
+            continue
         outs = {}
         bound = None
         for _ in range(runs):
@@ -273,6 +378,13 @@ def table(res, tools):
         return "Skipped: %s" % res["skipped"]
     lines = []
     for name, r in res.items():
+        if "two" in r:
+            lines += ["### %s (%.1f GiB cgroup)" % (name, r["limit"] / G), "",
+                      "Two copies of mem-mixed started together in one cgroup, "
+                      "against the same build run twice one after the other "
+                      "(twice nj's time alone, measured here).", "",
+                      two_builds_table(r["two"]), ""]
+            continue
         outs, bound = r["outcomes"], r["bound"]
         anchor = None
         for t in tools[1:2]:

@@ -23,7 +23,9 @@ wall time, the tool's own CPU (children excluded) and its peak RSS.
 Memory workloads (bench/memory.py), in a memory cgroup of their own: builds
 of memory-test jobs shaped like a C++ project. Each tool's outcome
 (finished, failed, OOM-killed), its time, nj's pauses and kills, and the
-lower bound no scheduler can beat. --no-memory skips them.
+lower bound no scheduler can beat; and mem-two-builds, two nj builds started
+together in one cgroup against the same two one after the other (the shared
+budget). --no-memory skips them.
 
 Output: a Markdown table on stdout, bench/results/<date>.md and
 bench/results/<date>.svg (time per tool and workload; memory over time for
