@@ -48,21 +48,36 @@ def have_lib(cc, lib):
         return False
 
 
+_found = {}
+
+
 def libs_for(cc, variant):
     libs = []
     for flag in LIBS[variant].split():
-        if have_lib(cc, flag[2:]):
+        if flag not in _found:
+            _found[flag] = have_lib(cc, flag[2:])
+            if not _found[flag]:
+                print("configure.py: warning: %s not found; install %s" %
+                      (flag, {"-lmimalloc": "libmimalloc-dev",
+                              "-lzstd": "libzstd-dev"}[flag]),
+                      file=sys.stderr)
+        if _found[flag]:
             libs.append(flag)
-        else:
-            print("configure.py: warning: %s not found; install %s" %
-                  (flag, {"-lmimalloc": "libmimalloc-dev",
-                          "-lzstd": "libzstd-dev"}[flag]), file=sys.stderr)
     return " ".join(libs)
 
 
+def cflags_for(cc, variant):
+    """The variant's flags, and -DNJ_MIMALLOC where it links mimalloc (for
+    --nj-version, cli/version.c)."""
+    flags = VARIANTS[variant]
+    if "-lmimalloc" in libs_for(cc, variant).split():
+        flags += " -DNJ_MIMALLOC"
+    return flags
+
+
 def bootstrap(cc, variant):
-    cmd = [cc] + WARN.split() + VARIANTS[variant].split() + ["-o", "nj"] + \
-        sources() + libs_for(cc, variant).split()
+    cmd = [cc] + WARN.split() + cflags_for(cc, variant).split() + \
+        ["-o", "nj"] + sources() + libs_for(cc, variant).split()
     print(" ".join(shlex.quote(c) for c in cmd))
     return subprocess.call(cmd)
 
@@ -109,7 +124,7 @@ def write_ninja(cc, cxx, variant):
         for s in srcs:
             o = "build/%s/%s.o" % (var, s[:-2])
             lines.append("build %s: cc %s" % (o, s))
-            lines.append("  cflags = " + VARIANTS[var])
+            lines.append("  cflags = " + cflags_for(cc, var))
             objs.append(o)
         return objs
 
