@@ -1,0 +1,591 @@
+#!/usr/bin/env python3
+"""Compiler wrappers under nj: distcc, ccache and icecream, each as CMake's
+CMAKE_<LANG>_COMPILER_LAUNCHER and in a hand-written manifest.
+
+    NJ=/path/to/nj python3 tests/wrappers/run.py [-j N] [-v] [FILTER...]
+
+  Distcc.test_manifest_server_then_fallback
+        a distccd on loopback (--listen 127.0.0.1 --allow 127.0.0.1, a free
+        port), started and stopped by the test. Real C compiles through
+        distcc: the first three reach the server (its log names each
+        source); then an edge of the build itself kills the server (the
+        other compiles wait on it, order-only), so it disappears mid-build,
+        deterministically; the other four (three and main.c) fall back to
+        local compiles (distcc says "running locally instead" for each) and the link, which
+        is always local, gives a program that prints the right sum.
+  Distcc.test_cmake_launcher
+        CMake with CMAKE_C_COMPILER_LAUNCHER=distcc and
+        CMAKE_CXX_COMPILER_LAUNCHER=distcc, built by nj: every object is
+        compiled by the server (its log); with the server stopped, a clean
+        rebuild falls back to local compiles and still works.
+  Distcc.test_fallback_in_memory_cgroup
+        what a build that counted on remote compiles does when every
+        compile comes home. The "compiler" is a stand-in (a shell script
+        that preprocesses with cat and "compiles" by allocating a known
+        size with build/memhog, then writes the object): memory that real
+        compilers use varies too much to size a cgroup by. Every compile
+        goes through distcc, whose DISTCC_HOSTS names a loopback port that
+        nothing listens on (a server that is gone), so distcc falls back to
+        running each one locally. In a memory cgroup of 1 GiB, six compiles
+        of 400 MiB at -j 4, each growing by 25 MiB every 100 ms (250 MiB/s,
+        1.6 s to its peak, held 0.7 s): Debian's ninja -j 4 is run first and must fail
+        or be OOM-killed (else the test proves nothing); nj -j 4 must
+        finish with every object and no kernel OOM kill, with no hint (no
+        history, no `mem`), and again with the compiles in a "remote" pool
+        that says `mem = 0` (the README's advice for distcc builds), where
+        nj learns the truth only from the running compiles; nj's memory
+        summary line must show that memory governed the build. What is not
+        tested: real compilers' memory, and faster growth: compiles that
+        reach 400 MiB in 0.3 s (1.25 GiB/s) outran nj's sampling here once
+        (one kernel OOM kill, which nj retried; the build still finished).
+  Ccache.test_manifest_cold_dir_warm_cache / test_cmake_launcher
+        a first build fills a fresh CCACHE_DIR; a second build in a new,
+        empty build directory is all cache hits (ccache's own statistics:
+        hits equal to the compiles, no miss).
+  Icecc.test_icecream
+        starts icecc-scheduler and iceccd on loopback (-i lo, free ports,
+        the test's own netname). Where iceccd cannot listen on loopback it
+        is skipped, quoting iceccd's log. The compile test itself (the same
+        as distcc's) is not written yet: where both do come up, the test is
+        skipped saying so. It never passes.
+
+A test whose tools (distcc, distccd, ccache, cmake, cc, icecc) are missing,
+or that needs a memory cgroup where none can be made, is skipped with the
+reason, never passed. The last line is exactly `N passed, N failed`
+(`, N skipped` when some were skipped); the exit status is 1 when any failed.
+"""
+
+import argparse
+import ctypes
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+NJ = os.path.abspath(os.environ.get("NJ") or os.path.join(REPO, "nj"))
+MEMHOG = os.path.join(REPO, "build", "memhog")
+NINJA = "/usr/bin/ninja" if os.access("/usr/bin/ninja", os.X_OK) \
+    else shutil.which("ninja")
+TIMEOUT = 180
+M = 1 << 20
+
+# tests/scenarios/run.py makes the memory cgroups
+_spec = importlib.util.spec_from_file_location(
+    "nj_scenarios", os.path.join(REPO, "tests", "scenarios", "run.py"))
+scenarios = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(scenarios)
+
+
+def need(*tools):
+    for t in tools:
+        if not shutil.which(t):
+            raise unittest.SkipTest("%s is not installed" % t)
+
+
+def env(**extra):
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith(("NINJA_", "DISTCC_", "CCACHE_", "ICECC"))
+         and k not in ("NJ_FLAGS", "MAKEFLAGS", "MFLAGS")}
+    e.update(TERM="dumb", LC_ALL="C", NINJA_STATUS="[%f/%t] ")
+    e.update(extra)
+    return e
+
+
+def run(cmd, cwd=None, check=True, **kw):
+    p = subprocess.run(cmd, cwd=cwd, env=kw.pop("env", env()),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=TIMEOUT, **kw)
+    if check and p.returncode != 0:
+        raise AssertionError("exit %d: %s\n%s" % (
+            p.returncode, " ".join(cmd), p.stdout[-6000:]))
+    return p
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, proc, what, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError("%s exited (%s) before listening" %
+                                 (what, proc.returncode))
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("%s is not listening on 127.0.0.1:%d" % (what, port))
+
+
+def become_subreaper():
+    """Daemons that fork (distccd's preforked children) are reparented to
+    this process when their parent dies, so they can be reaped here."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def reap_orphans():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+class Daemon:
+    """A server started in its own process group; stop() ends the group."""
+
+    def __init__(self, argv, port, what, cwd):
+        self.what = what
+        self.proc = subprocess.Popen(argv, cwd=cwd, env=env(),
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        self.pgid = self.proc.pid
+        if port:
+            try:
+                wait_listening(port, self.proc, what)
+            except BaseException:
+                self.stop()
+                raise
+
+    def stop(self):
+        try:
+            os.killpg(self.pgid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.pgid, signal.SIGKILL)
+            self.proc.wait()
+        # the group's other members, if SIGTERM left any
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            try:
+                os.killpg(self.pgid, 0)
+            except ProcessLookupError:
+                break
+            reap_orphans()
+            time.sleep(0.05)
+        else:
+            try:
+                os.killpg(self.pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        reap_orphans()
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        if not os.access(NJ, os.X_OK):
+            self.fail("%s not found (build it: ./nj all)" % NJ)
+        # world-readable: distccd runs as nobody and writes its log here
+        self.dir = os.path.realpath(tempfile.mkdtemp(prefix="nj-wrappers-"))
+        os.chmod(self.dir, 0o755)
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def write(self, name, text):
+        p = self.path(name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(textwrap.dedent(text))
+        return p
+
+    def nj(self, *args, cwd=None, check=True, **envx):
+        return run([NJ] + [str(a) for a in args], cwd=cwd or self.dir,
+                   check=check, env=env(**envx))
+
+
+# ---- distcc ------------------------------------------------------------------
+
+CMAKE = {
+    "CMakeLists.txt": """\
+        cmake_minimum_required(VERSION 3.20)
+        project(wrap C CXX)
+        add_library(util STATIC util.c twice.cpp)
+        add_executable(app main.c)
+        target_link_libraries(app util)
+        """,
+    "util.c": "int util(void) { return 40; }\n",
+    "twice.cpp": 'extern "C" int twice(int x) { return 2 * x; }\n',
+    "main.c": """\
+        #include <stdio.h>
+        int util(void);
+        int twice(int);
+        int main(void) { printf("%d\\n", util() + twice(1)); return 0; }
+        """,
+}
+
+def cmake_project(t, launcher, build="build"):
+    """A C and C++ CMake project in t.dir/src, configured in t.dir/build
+    with `launcher` for both languages and nj as the make program."""
+    need("cmake", "c++")
+    for name, text in CMAKE.items():
+        t.write(os.path.join("src", name), text)
+    b = t.path(build)
+    run(["cmake", "-G", "Ninja", "-DCMAKE_MAKE_PROGRAM=" + NJ,
+         "-DCMAKE_C_COMPILER_LAUNCHER=" + launcher,
+         "-DCMAKE_CXX_COMPILER_LAUNCHER=" + launcher,
+         "-S", t.path("src"), "-B", b])
+    return b
+
+
+
+class Distcc(Base):
+    def setUp(self):
+        need("distcc", "distccd", "cc")
+        super().setUp()
+        self.distcc_dir = self.path("distcc-home")
+        os.mkdir(self.distcc_dir)
+
+    def start_server(self):
+        self.port = free_port()
+        self.log = self.path("distccd.log")
+        with open(self.log, "w"):
+            pass
+        os.chmod(self.log, 0o666)
+        argv = ["distccd", "--daemon", "--no-detach", "--listen",
+                "127.0.0.1", "--allow", "127.0.0.1", "--port",
+                str(self.port), "--jobs", "2", "--log-file", self.log,
+                "--log-level", "info"]
+        if os.geteuid() == 0:
+            argv += ["--user", "nobody"]  # distccd will not run as root
+        self.server = Daemon(argv, self.port, "distccd", self.dir)
+        self.addCleanup(self.server.stop)
+
+    def server_compiled(self):
+        """The sources the server compiled, from its log."""
+        with open(self.log) as f:
+            text = f.read()
+        return re.findall(r"compile from (\S+) to ", text), text
+
+    def distcc_env(self, port=None):
+        return dict(DISTCC_DIR=self.distcc_dir,
+                    DISTCC_HOSTS="127.0.0.1:%d/2" % (port or self.port))
+
+    def test_manifest_server_then_fallback(self):
+        self.start_server()
+        first, second = ["a1", "a2", "a3"], ["b1", "b2", "b3"]
+        m = ["rule cc\n  command = distcc cc -c $in -o $out\n"
+             "  description = CC $out\n",
+             "rule link\n  command = cc $in -o $out\n"
+             "  description = LINK $out\n",
+             # an edge of the build makes the server disappear
+             "rule vanish\n  command = %s vanish.py && touch $out\n"
+             % sys.executable]
+        # the server's whole process group gets SIGTERM; gone once nothing
+        # accepts on its port
+        self.write("vanish.py", """\
+            import os, signal, socket, time
+            os.killpg(%d, signal.SIGTERM)
+            for _ in range(200):
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", %d)) != 0:
+                        break
+                time.sleep(0.05)
+            else:
+                raise SystemExit("distccd still accepts connections")
+            """ % (self.server.pgid, self.port))
+        for i, s in enumerate(first + second):
+            self.write(s + ".c", "int %s(void) { return %d; }\n" % (s, i + 1))
+            dep = " || server-gone" if s in second else ""
+            m.append("build %s.o: cc %s.c%s\n" % (s, s, dep))
+        m.append("build server-gone: vanish %s\n" %
+                 " ".join(s + ".o" for s in first))
+        names = first + second
+        self.write("main.c", "#include <stdio.h>\n%s\nint main(void) { "
+                   "printf(\"%%d\\n\", %s); return 0; }\n" % (
+                       "".join("int %s(void);\n" % s for s in names),
+                       " + ".join("%s()" % s for s in names)))
+        m.append("build main.o: cc main.c || server-gone\n")
+        m.append("build prog: link main.o %s\n" %
+                 " ".join(s + ".o" for s in names))
+        self.write("build.ninja", "".join(m))
+        r = self.nj("-j", "2", **self.distcc_env())
+        self.assertEqual(run([self.path("prog")]).stdout, "21\n")
+        compiled, log = self.server_compiled()
+        self.assertEqual(sorted(compiled), [s + ".c" for s in first],
+                         "the server's log:\n" + log)
+        self.assertEqual(len(re.findall(r"running locally instead",
+                                        r.stdout)), 4, r.stdout)
+        self.assertIn("COMPILE_OK", log)
+
+    def test_cmake_launcher(self):
+        self.start_server()
+        b = cmake_project(self, "distcc")
+        r = run(["cmake", "--build", b], env=env(**self.distcc_env()))
+        self.assertEqual(run([os.path.join(b, "app")]).stdout, "42\n")
+        compiled, log = self.server_compiled()
+        self.assertEqual(sorted(compiled), ["main.c", "twice.cpp", "util.c"],
+                         "the server's log:\n%s\nthe build:\n%s" % (
+                             log, r.stdout))
+        self.assertNotIn("running locally", r.stdout)
+        # the server goes away: a clean rebuild falls back to local
+        self.server.stop()
+        self.nj("-C", b, "-t", "clean")
+        r = run(["cmake", "--build", b], env=env(**self.distcc_env()))
+        self.assertEqual(len(re.findall(r"running locally instead",
+                                        r.stdout)), 3, r.stdout)
+        self.assertEqual(run([os.path.join(b, "app")]).stdout, "42\n")
+        compiled, _ = self.server_compiled()
+        self.assertEqual(len(compiled), 3)
+
+    # A compile that takes a known amount of memory: see the docstring.
+    FAKECC = """\
+        #!/bin/sh
+        # fakecc: a stand-in compiler for distcc (-E preprocesses with cat;
+        # -c allocates $FAKECC_MEM with memhog, then writes the object)
+        out= src= pre=
+        while [ $# -gt 0 ]; do
+          case $1 in
+            -o) out=$2; shift ;;
+            -E) pre=1 ;;
+            *.c) src=$1 ;;
+          esac
+          shift
+        done
+        if [ -n "$pre" ]; then
+          if [ -n "$out" ]; then exec cat "$src" > "$out"; fi
+          exec cat "$src"
+        fi
+        %s %s --step 25M --step-ms 100 --hold-ms 700 || exit
+        echo "object of $src" > "$out"
+        """
+    COMPILES = 6
+    COMPILE_MEM = "400M"
+    LIMIT = 1024 * M
+
+    def fallback_manifest(self, d, pool):
+        os.makedirs(d)
+        m = []
+        if pool:
+            m.append("pool remote\n  depth = 4\n  mem = 0\n")
+        m.append("rule cc\n  command = distcc %s -c $in -o $out\n"
+                 "  description = CC $out\n%s" % (
+                     self.path("fakecc"), "  pool = remote\n" if pool else ""))
+        for i in range(self.COMPILES):
+            with open(os.path.join(d, "s%d.c" % i), "w") as f:
+                f.write("int s%d;\n" % i)
+            m.append("build s%d.o: cc s%d.c\n" % (i, i))
+        with open(os.path.join(d, "build.ninja"), "w") as f:
+            f.write("".join(m))
+
+    def run_in_cgroup(self, tool, d, port):
+        cg = scenarios.Cgroup(self.LIMIT)
+        try:
+            e = env(FAKECC_MEM=self.COMPILE_MEM,
+                    DISTCC_DIR=os.path.join(d, ".distcc"),
+                    DISTCC_HOSTS="127.0.0.1:%d/4" % port)
+            os.makedirs(e["DISTCC_DIR"])
+            p = subprocess.run(cg.command([tool, "-j", "4"]), cwd=d, env=e,
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               timeout=TIMEOUT)
+            return p.returncode, p.stdout, cg.new_oom_kills()
+        finally:
+            cg.remove()
+
+    def test_fallback_in_memory_cgroup(self):
+        if not os.access(MEMHOG, os.X_OK):
+            self.fail("%s not found (./nj all builds it)" % MEMHOG)
+        scenarios.Cgroup(64 * M).remove()  # skips, with why, if impossible
+        fake = self.write("fakecc", self.FAKECC % (MEMHOG, "$FAKECC_MEM"))
+        os.chmod(fake, 0o755)
+        port = free_port()  # nothing listens there: the server is gone
+        if NINJA:
+            d = self.path("ninja")
+            self.fallback_manifest(d, pool=False)
+            rc, out, oom = self.run_in_cgroup(NINJA, d, port)
+            self.assertTrue(rc != 0 or oom > 0,
+                            "ninja -j 4 fit in the cgroup: the test proves "
+                            "nothing\n" + out)
+        for pool in (False, True):
+            d = self.path("nj-pool" if pool else "nj")
+            self.fallback_manifest(d, pool)
+            rc, out, oom = self.run_in_cgroup(NJ, d, port)
+            what = "with a mem = 0 pool" if pool else "with no hint"
+            self.assertEqual(rc, 0, "%s:\n%s" % (what, out))
+            self.assertEqual(oom, 0, "%s: the kernel's OOM killer acted\n%s"
+                             % (what, out))
+            self.assertEqual(len(re.findall(r"running locally instead",
+                                            out)), self.COMPILES,
+                             "%s: not every compile fell back\n%s" % (
+                                 what, out))
+            self.assertRegex(out, r"(?m)^ninja: memory: \d+ jobs? waited",
+                             "%s: memory did not govern the build\n%s" % (
+                                 what, out))
+            for i in range(self.COMPILES):
+                with open(os.path.join(d, "s%d.o" % i)) as f:
+                    self.assertEqual(f.read(), "object of s%d.c\n" % i)
+
+
+# ---- ccache ------------------------------------------------------------------
+
+class Ccache(Base):
+    def setUp(self):
+        need("ccache", "cc")
+        super().setUp()
+        self.cache = self.path("ccache-dir")
+        os.mkdir(self.cache)
+
+    def ccache_env(self):
+        # a cache of its own, in the default (direct) mode, no config file
+        return dict(CCACHE_DIR=self.cache, CCACHE_CONFIGPATH=os.devnull)
+
+    def stats(self):
+        out = run(["ccache", "--print-stats"], env=env(**self.ccache_env()))
+        st = {}
+        for line in out.stdout.splitlines():
+            k, _, v = line.partition("\t")
+            if v.strip().isdigit():
+                st[k] = int(v)
+        return st
+
+    def assert_all_hits(self, n, what):
+        st = self.stats()
+        hits = st.get("direct_cache_hit", 0) + \
+            st.get("preprocessed_cache_hit", 0)
+        self.assertEqual((hits, st.get("cache_miss", 0)), (n, 0),
+                         "%s: ccache statistics %s" % (what, st))
+
+    def test_manifest_cold_dir_warm_cache(self):
+        srcs = ["s%d" % i for i in range(5)]
+        for i, s in enumerate(srcs):
+            self.write("src/%s.c" % s, "int %s(void) { return %d; }\n" %
+                       (s, i))
+        m = ["rule cc\n  command = ccache cc -c $in -o $out\n",
+             "rule ar\n  command = rm -f $out && ar rcs $out $in\n"]
+        m += ["build %s.o: cc ../src/%s.c\n" % (s, s) for s in srcs]
+        m.append("build lib.a: ar %s\n" % " ".join(s + ".o" for s in srcs))
+        for b in ("b1", "b2"):
+            self.write(b + "/build.ninja", "".join(m))
+        run(["ccache", "-z"], env=env(**self.ccache_env()))
+        self.nj(cwd=self.path("b1"), **self.ccache_env())
+        st = self.stats()
+        self.assertEqual(st.get("cache_miss"), len(srcs), st)
+        run(["ccache", "-z"], env=env(**self.ccache_env()))
+        self.nj(cwd=self.path("b2"), **self.ccache_env())
+        self.assert_all_hits(len(srcs), "second build, cold directory")
+        self.assertTrue(os.path.exists(self.path("b2", "lib.a")))
+
+    def test_cmake_launcher(self):
+        b1 = cmake_project(self, "ccache", "b1")
+        run(["ccache", "-z"], env=env(**self.ccache_env()))
+        run(["cmake", "--build", b1], env=env(**self.ccache_env()))
+        self.assertEqual(self.stats().get("cache_miss"), 3)
+        b2 = cmake_project(self, "ccache", "b2")
+        run(["ccache", "-z"], env=env(**self.ccache_env()))
+        run(["cmake", "--build", b2], env=env(**self.ccache_env()))
+        self.assert_all_hits(3, "CMake, second build directory")
+        self.assertEqual(run([os.path.join(b2, "app")]).stdout, "42\n")
+
+
+# ---- icecream ----------------------------------------------------------------
+
+class Icecc(Base):
+    def test_icecream(self):
+        need("icecc", "icecc-scheduler", "iceccd")
+        os.chmod(self.dir, 0o777)  # the scheduler drops to user icecc
+        sport = free_port()
+        net = "njtest%d" % os.getpid()
+        sched = Daemon(["icecc-scheduler", "-n", net, "-i", "lo", "-p",
+                        str(sport), "-vv"], sport, "icecc-scheduler",
+                       self.dir)
+        self.addCleanup(sched.stop)
+        dport = free_port()
+        log = self.path("iceccd.log")
+        daemon = Daemon(["iceccd", "-n", net, "-s", "127.0.0.1:%d" % sport,
+                         "-i", "lo", "-p", str(dport), "-b",
+                         self.path("envs"), "-N", "njnode", "-l", log,
+                         "-vvv"], None, "iceccd", self.dir)
+        self.addCleanup(daemon.stop)
+        deadline = time.time() + 10
+        text = ""
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", dport)) == 0:
+                    break
+            if os.path.exists(log):
+                with open(log) as f:
+                    text = f.read()
+                bad = re.search(r"Failed to bind[^\n]*", text)
+                if bad:
+                    self.skipTest("iceccd cannot listen on loopback here "
+                                  "(-i lo, port %d free): its log says "
+                                  "%r" % (dport, bad.group(0)))
+            time.sleep(0.2)
+        else:
+            self.skipTest("iceccd did not listen on 127.0.0.1:%d within "
+                          "10 s; its log ends: %r" % (dport, text[-300:]))
+        self.skipTest("icecc-scheduler and iceccd run on loopback here, but "
+                      "the icecream compile test is not written yet")
+
+
+# ---- runner ------------------------------------------------------------------
+
+CLASSES = [Distcc, Ccache, Icecc]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-j", type=int, default=1, help="accepted; one at a time")
+    ap.add_argument("-v", action="store_true")
+    ap.add_argument("filters", nargs="*")
+    a = ap.parse_args()
+    become_subreaper()
+    print("wrappers: NJ=%s, ninja=%s" % (NJ, NINJA), flush=True)
+    loader = unittest.TestLoader()
+    tests = [t for cls in CLASSES for t in loader.loadTestsFromTestCase(cls)
+             if not a.filters or any(f in t.id() for f in a.filters)]
+    passed = failed = skipped = 0
+    for t in tests:
+        res = unittest.TestResult()
+        t0 = time.time()
+        t(res)
+        dt = time.time() - t0
+        name = t.id().split(".", 1)[1]
+        if res.skipped:
+            skipped += 1
+            print("SKIP  %s: %s" % (name, res.skipped[0][1]), flush=True)
+        elif res.failures or res.errors:
+            failed += 1
+            print("FAIL  %s (%.1fs)" % (name, dt), flush=True)
+            for _, tb in res.failures + res.errors:
+                print(tb, flush=True)
+        else:
+            passed += 1
+            print("ok    %s (%.1fs)" % (name, dt), flush=True)
+        reap_orphans()
+    line = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    print(line, flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
