@@ -42,12 +42,17 @@ CMAKE_<LANG>_COMPILER_LAUNCHER and in a hand-written manifest.
         a first build fills a fresh CCACHE_DIR; a second build in a new,
         empty build directory is all cache hits (ccache's own statistics:
         hits equal to the compiles, no miss).
-  Icecc.test_icecream
-        starts icecc-scheduler and iceccd on loopback (-i lo, free ports,
-        the test's own netname). Where iceccd cannot listen on loopback it
-        is skipped, quoting iceccd's log. The compile test itself (the same
-        as distcc's) is not written yet: where both do come up, the test is
-        skipped saying so. It never passes.
+  Icecc.test_manifest_server_then_fallback / test_cmake_launcher
+        the same as distcc's first two, with icecream: icecc-scheduler, a
+        local iceccd (--no-remote -m 0) and a "remote" iceccd, started and
+        stopped by the test in a network namespace whose only interface is
+        loopback (iceccd listens on every interface, and its -i lo fails
+        here; see the Icecc class). Compiles reach the remote daemon,
+        according to its log (and the scheduler's); when the scheduler and
+        the remote daemon disappear mid-build (an edge of the build kills
+        them), icecc falls back to local compiles. Where no network
+        namespace can be made, both are skipped saying why. The memory
+        cgroup fallback test is distcc's only.
 
 A test whose tools (distcc, distccd, ccache, cmake, cc, icecc) are missing,
 or that needs a memory cgroup where none can be made, is skipped with the
@@ -505,62 +510,177 @@ class Ccache(Base):
 
 
 # ---- icecream ----------------------------------------------------------------
+#
+# icecc-scheduler and iceccd listen on every interface, and iceccd's -i lo
+# fails here (it binds the interface twice: "Failed to bind address to TCP
+# listen socket (Address already in use)"). So the icecream tests run in a
+# network namespace of their own, where loopback is the only interface: a
+# child of this script that unshares its network namespace first
+# (--icecc-netns), and whose results are counted with the others. As in
+# icecream's own tests, the daemons find each other through a scheduler on
+# 127.0.0.1, the client reaches the local daemon through ICECC_TEST_SOCKET,
+# and ICECC_TEST_REMOTEBUILD=1 with -m 0 on the local daemon sends every
+# compile to the other daemon, the "remote" one.
+
+CLONE_NEWNET = 0x40000000
+
+
+def enter_netns():
+    """Unshare the network namespace and bring lo up; None, or why not."""
+    import fcntl
+    import struct
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        return "unshare(CLONE_NEWNET) failed: %s" % os.strerror(
+            ctypes.get_errno())
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        ifr = struct.pack("16sH14s", b"lo", 0, b"\0" * 14)
+        flags = struct.unpack("16sH14s", fcntl.ioctl(s, 0x8913, ifr))[1]
+        fcntl.ioctl(s, 0x8914, struct.pack("16sH14s", b"lo", flags | 1,
+                                           b"\0" * 14))  # SIOCSIFFLAGS, IFF_UP
+        s.close()
+    except OSError as e:
+        return "cannot bring up lo in the new network namespace: %s" % e
+    return None
+
+
+SCHED_PORT = 8767
+REMOTE_PORT = 10246
+
 
 class Icecc(Base):
-    def test_icecream(self):
-        need("icecc", "icecc-scheduler", "iceccd")
+    """Runs only inside the child's network namespace (see above)."""
+
+    def setUp(self):
+        need("icecc", "icecc-scheduler", "iceccd", "cc")
+        super().setUp()
         os.chmod(self.dir, 0o777)  # the scheduler drops to user icecc
-        sport = free_port()
-        net = "njtest%d" % os.getpid()
-        sched = Daemon(["icecc-scheduler", "-n", net, "-i", "lo", "-p",
-                        str(sport), "-vv"], sport, "icecc-scheduler",
-                       self.dir)
-        self.addCleanup(sched.stop)
-        dport = free_port()
-        log = self.path("iceccd.log")
-        daemon = Daemon(["iceccd", "-n", net, "-s", "127.0.0.1:%d" % sport,
-                         "-i", "lo", "-p", str(dport), "-b",
-                         self.path("envs"), "-N", "njnode", "-l", log,
-                         "-vvv"], None, "iceccd", self.dir)
-        self.addCleanup(daemon.stop)
+        self.sock = self.path("iceccd-local.socket")
+
+    def log(self, name):
+        p = self.path(name + ".log")
+        return open(p).read() if os.path.exists(p) else ""
+
+    def start_icecream(self):
+        # (no probe of the scheduler's port: a connection that says
+        # nothing leaves icecc-scheduler 1.4 deaf to the daemons)
+        self.sched = Daemon(["icecc-scheduler", "-p", str(SCHED_PORT), "-l",
+                             self.path("scheduler.log"), "-vvv"], None,
+                            "icecc-scheduler", self.dir)
+        self.addCleanup(self.sched.stop)
         deadline = time.time() + 10
-        text = ""
+        while "scheduler ready" not in self.log("scheduler"):
+            if time.time() > deadline:
+                self.fail("icecc-scheduler did not start:\n" +
+                          self.log("scheduler"))
+            time.sleep(0.05)
+        local = ["env", "ICECC_TEST_SOCKET=" + self.sock,
+                 "ICECC_TEST_REMOTEBUILD=1", "iceccd", "--no-remote", "-m",
+                 "0", "-s", "127.0.0.1:%d" % SCHED_PORT, "-b",
+                 self.path("envs-local"), "-l", self.path("local.log"), "-N",
+                 "localice", "-vvv"]
+        self.local = Daemon(local, None, "iceccd (local)", self.dir)
+        self.addCleanup(self.local.stop)
+        remote = ["env", "ICECC_TEST_SOCKET=" + self.path("iceccd-remote."
+                                                          "socket"),
+                  "iceccd", "-p", str(REMOTE_PORT), "-m", "2", "-s",
+                  "127.0.0.1:%d" % SCHED_PORT, "-b", self.path("envs-remote"),
+                  "-l", self.path("remote.log"), "-N", "remoteice", "-vvv"]
+        self.remote = Daemon(remote, REMOTE_PORT, "iceccd (remote)", self.dir)
+        self.addCleanup(self.remote.stop)
+        deadline = time.time() + 30
         while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", dport)) == 0:
-                    break
-            if os.path.exists(log):
-                with open(log) as f:
-                    text = f.read()
-                bad = re.search(r"Failed to bind[^\n]*", text)
-                if bad:
-                    self.skipTest("iceccd cannot listen on loopback here "
-                                  "(-i lo, port %d free): its log says "
-                                  "%r" % (dport, bad.group(0)))
-            time.sleep(0.2)
-        else:
-            self.skipTest("iceccd did not listen on 127.0.0.1:%d within "
-                          "10 s; its log ends: %r" % (dport, text[-300:]))
-        self.skipTest("icecc-scheduler and iceccd run on loopback here, but "
-                      "the icecream compile test is not written yet")
+            text = self.log("scheduler")
+            if "login localice" in text and "login remoteice" in text:
+                return
+            time.sleep(0.1)
+        self.fail("the daemons did not log in to the scheduler:\n%s\n"
+                  "local daemon:\n%s\nremote daemon:\n%s" % (
+                      self.log("scheduler")[-3000:], self.log("local")[-3000:],
+                      self.log("remote")[-3000:]))
+
+    def icecc_env(self):
+        return dict(ICECC_TEST_SOCKET=self.sock, ICECC_TEST_REMOTEBUILD="1")
+
+    def remote_compiled(self):
+        return re.findall(r"remote compile for file (\S+)",
+                          self.log("remote"))
+
+    def test_manifest_server_then_fallback(self):
+        self.start_icecream()
+        first, second = ["a1", "a2", "a3"], ["b1", "b2", "b3"]
+        m = ["rule cc\n  command = icecc cc -c $in -o $out\n"
+             "  description = CC $out\n",
+             "rule link\n  command = cc $in -o $out\n",
+             "rule vanish\n  command = %s vanish.py && touch $out\n"
+             % sys.executable]
+        # the scheduler and the remote daemon go; the local one stays, as
+        # the machine's own daemon would
+        self.write("vanish.py", """\
+            import os, signal, socket, time
+            for g in (%d, %d):
+                os.killpg(g, signal.SIGTERM)
+            for port in (%d, %d):
+                for _ in range(200):
+                    with socket.socket() as s:
+                        if s.connect_ex(("127.0.0.1", port)) != 0:
+                            break
+                    time.sleep(0.05)
+                else:
+                    raise SystemExit("port %%d still accepts" %% port)
+            """ % (self.remote.pgid, self.sched.pgid, REMOTE_PORT,
+                   SCHED_PORT))
+        for i, s in enumerate(first + second):
+            self.write(s + ".c", "int %s(void) { return %d; }\n" % (s, i + 1))
+            dep = " || server-gone" if s in second else ""
+            m.append("build %s.o: cc %s.c%s\n" % (s, s, dep))
+        m.append("build server-gone: vanish %s\n" %
+                 " ".join(s + ".o" for s in first))
+        names = first + second
+        self.write("main.c", "#include <stdio.h>\n%s\nint main(void) { "
+                   "printf(\"%%d\\n\", %s); return 0; }\n" % (
+                       "".join("int %s(void);\n" % s for s in names),
+                       " + ".join("%s()" % s for s in names)))
+        m.append("build main.o: cc main.c || server-gone\n")
+        m.append("build prog: link main.o %s\n" %
+                 " ".join(s + ".o" for s in names))
+        self.write("build.ninja", "".join(m))
+        r = self.nj("-j", "2", **self.icecc_env())
+        self.assertEqual(run([self.path("prog")]).stdout, "21\n", r.stdout)
+        self.assertEqual(sorted(self.remote_compiled()),
+                         [s + ".c" for s in first],
+                         "the remote daemon's log:\n" +
+                         self.log("remote")[-4000:])
+        # the scheduler saw exactly those jobs (none after it was gone)
+        self.assertEqual(len(re.findall(r"server=remoteice", self.log(
+            "scheduler"))), 2 * len(first), self.log("scheduler")[-4000:])
+
+    def test_cmake_launcher(self):
+        self.start_icecream()
+        b = cmake_project(self, "icecc")
+        r = run(["cmake", "--build", b], env=env(**self.icecc_env()))
+        self.assertEqual(run([os.path.join(b, "app")]).stdout, "42\n")
+        self.assertEqual(sorted(os.path.basename(f) for f in
+                                self.remote_compiled()),
+                         ["main.c", "twice.cpp", "util.c"],
+                         "the remote daemon's log:\n%s\nthe build:\n%s" % (
+                             self.log("remote")[-4000:], r.stdout))
+        # the servers go away: a clean rebuild falls back to local
+        self.remote.stop()
+        self.sched.stop()
+        self.nj("-C", b, "-t", "clean")
+        run(["cmake", "--build", b], env=env(**self.icecc_env()))
+        self.assertEqual(run([os.path.join(b, "app")]).stdout, "42\n")
+        self.assertEqual(len(self.remote_compiled()), 3)
 
 
-# ---- runner ------------------------------------------------------------------
-
-CLASSES = [Distcc, Ccache, Icecc]
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-j", type=int, default=1, help="accepted; one at a time")
-    ap.add_argument("-v", action="store_true")
-    ap.add_argument("filters", nargs="*")
-    a = ap.parse_args()
-    become_subreaper()
-    print("wrappers: NJ=%s, ninja=%s" % (NJ, NINJA), flush=True)
+def run_tests(classes, filters):
+    """Run the tests of classes one at a time; prints ok/FAIL/SKIP lines,
+    returns (passed, failed, skipped)."""
     loader = unittest.TestLoader()
-    tests = [t for cls in CLASSES for t in loader.loadTestsFromTestCase(cls)
-             if not a.filters or any(f in t.id() for f in a.filters)]
+    tests = [t for cls in classes for t in loader.loadTestsFromTestCase(cls)
+             if not filters or any(f in t.id() for f in filters)]
     passed = failed = skipped = 0
     for t in tests:
         res = unittest.TestResult()
@@ -580,6 +700,66 @@ def main():
             passed += 1
             print("ok    %s (%.1fs)" % (name, dt), flush=True)
         reap_orphans()
+    return passed, failed, skipped
+
+
+def icecc_in_netns(filters):
+    """The Icecc tests, in a child with a network namespace of its own;
+    when one cannot be made, each is skipped saying why."""
+    wanted = [t for t in unittest.TestLoader().getTestCaseNames(Icecc)
+              if not filters or any(f in "Icecc." + t for f in filters)]
+    if not wanted:
+        return 0, 0, 0
+    p = subprocess.run([sys.executable, os.path.abspath(__file__),
+                        "--icecc-netns"] + filters, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True,
+                       timeout=2 * TIMEOUT)
+    out = p.stdout
+    m = re.search(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$", out,
+                  re.M)
+    if m:
+        sys.stdout.write(out[:m.start()])
+        return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    print("FAIL  Icecc: the namespace child ended without a summary "
+          "(exit %s)\n%s" % (p.returncode, out[-4000:]), flush=True)
+    return 0, 1, 0
+
+
+# ---- runner ------------------------------------------------------------------
+
+CLASSES = [Distcc, Ccache]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-j", type=int, default=1, help="accepted; one at a time")
+    ap.add_argument("-v", action="store_true")
+    ap.add_argument("--icecc-netns", action="store_true",
+                    help=argparse.SUPPRESS)
+    ap.add_argument("filters", nargs="*")
+    a = ap.parse_args()
+    become_subreaper()
+    if a.icecc_netns:
+        why = enter_netns()
+        if why:
+            n = 0
+            for t in unittest.TestLoader().getTestCaseNames(Icecc):
+                if not a.filters or any(f in "Icecc." + t for f in a.filters):
+                    n += 1
+                    print("SKIP  Icecc.%s: icecc-scheduler and iceccd listen "
+                          "on every interface (iceccd -i lo cannot bind "
+                          "here), so they run only in a network namespace "
+                          "of their own, and none can be made: %s" % (t, why),
+                          flush=True)
+            print("0 passed, 0 failed, %d skipped" % n, flush=True)
+            return 0
+        res = run_tests([Icecc], a.filters)
+    else:
+        print("wrappers: NJ=%s, ninja=%s" % (NJ, NINJA), flush=True)
+        res = run_tests(CLASSES, a.filters)
+        ice = icecc_in_netns(a.filters)
+        res = tuple(x + y for x, y in zip(res, ice))
+    passed, failed, skipped = res
     line = "%d passed, %d failed" % (passed, failed)
     if skipped:
         line += ", %d skipped" % skipped
