@@ -207,6 +207,10 @@ class Installed(unittest.TestCase):
         for f in sorted(flags):
             self.assertRegex(text, r"(?<![\w-])%s(?![\w])" % re.escape(f),
                              "the man page does not cover " + f)
+        # the page's footer names the version --nj-version prints
+        ver = re.match(r"nj (\S+) ", self.nj("--nj-version").stdout).group(1)
+        self.assertRegex(text.rstrip().splitlines()[-1],
+                         r"^nj %s\s" % re.escape(ver))
         for word in (".ninja_log", ".ninja_deps", ".nj_history", "NJ_FLAGS",
                      "NINJA_STATUS", "mem = 2.5G", "130", "distcc"):
             self.assertIn(word, text)
