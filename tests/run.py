@@ -212,11 +212,9 @@ def main():
         step_python_suite("install",
                           os.path.join(ROOT, "tests", "install", "run.py"),
                           os.path.join(ROOT, "nj"))
-        if os.path.exists(os.path.join(ROOT, "tests", "wrappers", "run.py")):
-            step_python_suite("wrappers",
-                              os.path.join(ROOT, "tests", "wrappers",
-                                           "run.py"),
-                              os.path.join(ROOT, "nj"))
+        step_python_suite("wrappers",
+                          os.path.join(ROOT, "tests", "wrappers", "run.py"),
+                          os.path.join(ROOT, "nj"))
         step_fuzz(args.fuzz_seconds)
         step_bench()
     if failures:
