@@ -5,6 +5,10 @@
   ./configure.py               write build.ninja; then `./nj` rebuilds nj,
                                its sanitizer variant and the unit tests
   ./configure.py --debug       the same with -O0 -g for ./nj
+  ./configure.py --prefix=DIR [--ninja-symlink]
+                               where `./nj install` puts nj, its man page,
+                               bash and zsh completions and docs (default
+                               /usr/local; DESTDIR is honoured)
 
 Variants: ./nj (release, -O2, mimalloc), build/asan/nj (ASan+UBSan), and
 build/asan/unit_tests (googletest, against the sanitizer objects).
@@ -48,26 +52,41 @@ def have_lib(cc, lib):
         return False
 
 
+_found = {}
+
+
 def libs_for(cc, variant):
     libs = []
     for flag in LIBS[variant].split():
-        if have_lib(cc, flag[2:]):
+        if flag not in _found:
+            _found[flag] = have_lib(cc, flag[2:])
+            if not _found[flag]:
+                print("configure.py: warning: %s not found; install %s" %
+                      (flag, {"-lmimalloc": "libmimalloc-dev",
+                              "-lzstd": "libzstd-dev"}[flag]),
+                      file=sys.stderr)
+        if _found[flag]:
             libs.append(flag)
-        else:
-            print("configure.py: warning: %s not found; install %s" %
-                  (flag, {"-lmimalloc": "libmimalloc-dev",
-                          "-lzstd": "libzstd-dev"}[flag]), file=sys.stderr)
     return " ".join(libs)
 
 
+def cflags_for(cc, variant):
+    """The variant's flags, and -DNJ_MIMALLOC where it links mimalloc (for
+    --nj-version, cli/version.c)."""
+    flags = VARIANTS[variant]
+    if "-lmimalloc" in libs_for(cc, variant).split():
+        flags += " -DNJ_MIMALLOC"
+    return flags
+
+
 def bootstrap(cc, variant):
-    cmd = [cc] + WARN.split() + VARIANTS[variant].split() + ["-o", "nj"] + \
-        sources() + libs_for(cc, variant).split()
+    cmd = [cc] + WARN.split() + cflags_for(cc, variant).split() + \
+        ["-o", "nj"] + sources() + libs_for(cc, variant).split()
     print(" ".join(shlex.quote(c) for c in cmd))
     return subprocess.call(cmd)
 
 
-def write_ninja(cc, cxx, variant):
+def write_ninja(cc, cxx, variant, prefix, ninja_symlink):
     srcs = sources()
     units = sorted(glob.glob("tests/unit/*.cc"))
     lines = [
@@ -95,8 +114,9 @@ def write_ninja(cc, cxx, variant):
         "  command = $cxx $cflags -o $out $in $libs",
         "  description = LINK $out",
         "rule configure",
-        "  command = %s %s/configure.py %s" % (
-            sys.executable, ROOT, "--debug" if variant == "debug" else ""),
+        "  command = %s %s/configure.py %s--prefix=%s%s" % (
+            sys.executable, ROOT, "--debug " if variant == "debug" else "",
+            shlex.quote(prefix), " --ninja-symlink" if ninja_symlink else ""),
         "  generator = 1",
         "  description = CONFIGURE",
         "",
@@ -109,7 +129,7 @@ def write_ninja(cc, cxx, variant):
         for s in srcs:
             o = "build/%s/%s.o" % (var, s[:-2])
             lines.append("build %s: cc %s" % (o, s))
-            lines.append("  cflags = " + VARIANTS[var])
+            lines.append("  cflags = " + cflags_for(cc, var))
             objs.append(o)
         return objs
 
@@ -143,9 +163,23 @@ def write_ninja(cc, cxx, variant):
     lines.append("  cflags = $warn " + VARIANTS["release"])
     lines.append("build all: phony nj build/asan/nj build/asan/unit_tests "
                  "build/memhog")
+    # `./nj install`: misc/install.sh copies what INSTALL_FILES names under
+    # $DESTDIR$prefix. The output is never made, so it runs every time.
+    lines.append("rule install")
+    lines.append("  command = /bin/sh misc/install.sh $prefix $symlink")
+    lines.append("  description = INSTALL $prefix")
+    lines.append("build install: install nj " + " ".join(INSTALL_FILES))
+    lines.append("  prefix = " + shlex.quote(prefix).replace("$", "$$"))
+    lines.append("  symlink = " + ("ninja-symlink" if ninja_symlink else
+                                   "no-ninja-symlink"))
     lines.append("default nj")
     with open("build.ninja", "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+# What `./nj install` installs besides nj (misc/install.sh says where).
+INSTALL_FILES = ["misc/install.sh", "docs/nj.1", "misc/bash-completion/nj",
+                 "misc/zsh/_nj", "README.md", "docs/DESIGN.md"]
 
 
 def main():
@@ -153,14 +187,21 @@ def main():
     ap.add_argument("--bootstrap", action="store_true",
                     help="build ./nj with the C compiler alone")
     ap.add_argument("--debug", action="store_true", help="-O0 -g for ./nj")
+    ap.add_argument("--prefix", default="/usr/local",
+                    help="where `./nj install` installs (default /usr/local;"
+                    " DESTDIR is honoured)")
+    ap.add_argument("--ninja-symlink", action="store_true",
+                    help="`./nj install` also installs a `ninja` symlink to "
+                    "nj, for tools that hardcode the name")
     args = ap.parse_args()
+    prefix = os.path.abspath(args.prefix)  # relative to where it was given
     os.chdir(ROOT)
     cc = os.environ.get("CC", "cc")
     cxx = os.environ.get("CXX", "c++")
     variant = "debug" if args.debug else "release"
     if args.bootstrap:
         sys.exit(bootstrap(cc, variant))
-    write_ninja(cc, cxx, variant)
+    write_ninja(cc, cxx, variant, prefix, args.ninja_symlink)
 
 
 if __name__ == "__main__":

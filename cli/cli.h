@@ -134,4 +134,12 @@ int tool_targets_from_args(struct state *st, int argc, char **argv,
 void metric_add(const char *name, int64_t start_ns);
 void metrics_report(void);
 
+/* nj's own version, beside NINJA_VERSION (what --version says, as ninja). */
+/* docs/nj.1 (.TH) names it too; tests/install checks they agree. */
+#define NJ_VERSION "0.1.0"
+/* --nj-version (cli/version.c): nj's version, the mimalloc and zstd it was
+ * built with and runs with, and the memory cgroup and capacity it finds.
+ * Returns the exit status, 0. */
+int cli_nj_version(void);
+
 #endif

@@ -185,10 +185,12 @@ static char **with_env_flags(int *argc, char **argv)
 static int read_flags(struct options *o, int *argc, char ***argv)
 {
 	enum { OPT_VERSION = 1, OPT_QUIET, OPT_STATUS, OPT_MEM_LIMIT,
-	       OPT_MEM_FLOOR, OPT_MEM, OPT_MEM_SHARE, OPT_JOBSERVER };
+	       OPT_MEM_FLOOR, OPT_MEM, OPT_MEM_SHARE, OPT_JOBSERVER,
+	       OPT_NJ_VERSION };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
+		{"nj-version", no_argument, NULL, OPT_NJ_VERSION},
 		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"status", required_argument, NULL, OPT_STATUS},
@@ -300,6 +302,8 @@ static int read_flags(struct options *o, int *argc, char ***argv)
 		case OPT_VERSION:
 			printf("%s\n", NINJA_VERSION);
 			return 0;
+		case OPT_NJ_VERSION:
+			return cli_nj_version();
 		case 'h':
 		default:
 			usage(&o->cfg);

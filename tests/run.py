@@ -12,6 +12,11 @@ Steps, each counted in the summary:
   scenarios  tests/scenarios/*.py, when there are any
   compat     tests/compat: real CMake (C, C++, Fortran), Meson and make
              projects built with nj, nj and Debian's ninja taking turns
+  install    tests/install: ./configure.py --prefix --ninja-symlink and
+             ./nj install on a copy of the tree: the installed files, the man
+             page (man -l), the bash and zsh completions, nj called as ninja
+  wrappers   tests/wrappers: distcc, ccache and icecream as compiler
+             launchers, with CMake and a hand-written manifest
   fuzz       each libFuzzer target in tests/fuzz for a few seconds
   bench      python3 bench/run.py --quick: the benchmark harness runs (no
              timing is checked)
@@ -203,6 +208,12 @@ def main():
         step_scenarios()
         step_python_suite("compat",
                           os.path.join(ROOT, "tests", "compat", "run.py"),
+                          os.path.join(ROOT, "nj"))
+        step_python_suite("install",
+                          os.path.join(ROOT, "tests", "install", "run.py"),
+                          os.path.join(ROOT, "nj"))
+        step_python_suite("wrappers",
+                          os.path.join(ROOT, "tests", "wrappers", "run.py"),
                           os.path.join(ROOT, "nj"))
         step_fuzz(args.fuzz_seconds)
         step_bench()

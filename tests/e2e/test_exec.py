@@ -4,7 +4,7 @@ import os
 import re
 import unittest
 
-from harness import NjTestCase, concurrency, nj_only, IS_NINJA
+from harness import NjTestCase, NJ, concurrency, nj_only, IS_NINJA
 
 FAIL = """\
 rule fail
@@ -247,6 +247,52 @@ class Flags(NjTestCase):
     def test_version_is_1_14(self):
         r = self.build("--version")
         self.assertEqual(r.out, "1.14.0.git\n", r)
+
+    @nj_only("--nj-version is nj's own flag")
+    def test_nj_version(self):
+        r = self.build("--nj-version")
+        lines = dict(l.split(": ", 1) for l in r.out.splitlines()[1:])
+        self.assertRegex(r.out.splitlines()[0],
+                         r"^nj \d+\.\d+\.\d+ \(ninja 1\.14\.0\.git compatible\)$")
+        # --version stays ninja's
+        self.assertEqual(self.build("--version").out, "1.14.0.git\n")
+        # zstd: the version the headers in /usr/include say, at build time
+        # and (the same library) at run time
+        with open("/usr/include/zstd.h") as f:
+            h = f.read()
+        ver = ".".join(re.search(r"#define ZSTD_VERSION_%s +(\d+)" % k,
+                                 h).group(1)
+                       for k in ("MAJOR", "MINOR", "RELEASE"))
+        self.assertEqual(lines["zstd"], "%s (built against %s)" % (ver, ver),
+                         r)
+        # mimalloc: linked into the release nj and then really malloc;
+        # the sanitizer build keeps the system allocator (ASan needs it)
+        self.assertRegex(lines["mimalloc"],
+                         r"^(\d+\.\d+\.\d+ \(built against \d+\.\d+\.\d+; "
+                         r"malloc is mimalloc's\)|not linked \(the system "
+                         r"allocator\))$")
+        if "/asan/" not in NJ:
+            self.assertNotIn("not linked", lines["mimalloc"], r)
+        # the cgroup: the one this test (nj's parent) is in, as
+        # /proc/self/cgroup names it (v2 line, else v1's memory line)
+        mine = None
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                hid, ctrls, path = line.rstrip("\n").split(":", 2)
+                if hid == "0" and os.path.exists(
+                        "/sys/fs/cgroup/cgroup.controllers"):
+                    mine = mine or ("v2", path)
+                elif "memory" in ctrls.split(","):
+                    mine = ("v1", path)
+        if mine is None:
+            self.assertEqual(lines["cgroup"], "no memory cgroup found", r)
+        else:
+            ver, path = lines["cgroup"].split(" ", 1)
+            self.assertEqual(ver, mine[0], r)
+            self.assertTrue(os.path.isdir(path), r)
+            self.assertTrue(path.rstrip("/").endswith(mine[1].rstrip("/")) or
+                            path.startswith("/sys/fs/cgroup"), r)
+        self.assertRegex(lines["memory"], r"^\S+ physical, capacity \S+$")
 
     def test_help(self):
         r = self.run_nj("-h")
