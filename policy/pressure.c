@@ -162,6 +162,22 @@ struct mem_action policy_pressure(const struct mem_model *m,
 		return (struct mem_action){fits ? MEM_ACT_RESUME : MEM_ACT_KILL,
 					   (int)i};
 	}
+	/* Two paused jobs hold memory that lets neither go on: once the one
+	 * that ran least has waited as long as it ran (what killing it loses),
+	 * it makes room for the other. */
+	int v = paused_victim(r, n);
+	if (v >= 0 && r[v].paused_ms >= r[v].run_ms) {
+		for (size_t i = 0; i < n; i++) {
+			if (!r[i].paused || r[i].dying || r[i].managed ||
+			    (int)i == v)
+				continue;
+			int64_t room = room_for(m, r, n, i);
+			if (room < policy_resume_need(&r[i]) &&
+			    room + r[v].now + policy_resume_need(&r[v]) >=
+				    policy_resume_need(&r[i]))
+				return (struct mem_action){MEM_ACT_KILL, v};
+		}
+	}
 	bool near = m->free < m->floor + m->floor / 2;
 	if (near && !as_planned(m, r, n)) {
 		int p = pause_here(m, r, n);
@@ -169,7 +185,6 @@ struct mem_action policy_pressure(const struct mem_model *m,
 			return (struct mem_action){MEM_ACT_PAUSE, p};
 	}
 	if (policy_over_floor(m)) {
-		int v = paused_victim(r, n);
 		if (v < 0)
 			v = youngest_victim(r, n, m->others_jobs);
 		/* The other build kills its own first, unless free is already

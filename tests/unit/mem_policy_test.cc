@@ -520,3 +520,32 @@ TEST(MemPolicy, AJobANestedNjManagesIsNeverPausedKilledOrReserved)
 	EXPECT_EQ(-1, policy_next_victim(&r[1], 1));
 	EXPECT_EQ(-1, policy_pause_candidate(&r[1], 1));
 }
+
+TEST(MemPolicy, TwoPausedJobsThatBlockEachOtherLoseTheOneThatRanLeast)
+{
+	// One link runs; two are paused at 1.3G each, too much for either to
+	// go on (each needs 1.4G more). Killing the one that ran least lets
+	// the other resume, once it has waited as long as it ran.
+	mem_model m = model(800 * M, 300 * M);
+	mem_running r[] = {job(2700 * M, 2600 * M, 9000),
+			   job(2700 * M, 1300 * M, 6000), job(2700 * M, 1300 * M, 5000)};
+	r[0].run_ms = 9000;
+	r[1].paused = true;
+	r[1].run_ms = 3000;
+	r[1].paused_ms = 3000;
+	r[2].paused = true;
+	r[2].run_ms = 2000;
+	r[2].paused_ms = 1999;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act) << "not yet";
+	r[2].paused_ms = 2000;
+	mem_action a = policy_pressure(&m, r, 3);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(2, a.job);
+	// Not when killing it would not make room for the other either.
+	r[1].estimate = 8 * G;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act);
+	// Nor with one paused job: it waits for the running one (a pause that
+	// saves a kill).
+	mem_running one[] = {r[0], r[2]};
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, one, 2).act);
+}
