@@ -185,6 +185,9 @@ int64_t history_rule_estimate(const struct history *h, const char *rule);
 /* Expected wall time of the edge's next run, ms: the mean of its recent
  * successful runs; -1 if unknown. */
 int64_t history_wall_ms(const struct history *h, const char *key);
+/* Its CPU time (user + system), ms: the mean of its recent successful
+ * runs; -1 if unknown. */
+int64_t history_cpu_ms(const struct history *h, const char *key);
 /* For -t mem: the last few (up to 5) peaks of an edge, of successful runs
  * and runs killed for memory, newest first; returns how many were written
  * to peaks (at most max). */
