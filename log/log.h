@@ -270,5 +270,7 @@ int trace_load(struct trace *t, const char *path, struct err *err);
 #define TRACE_WORDS_STOP 4u
 #define TRACE_WORDS_ALL 7u
 void trace_words(const struct trace_job *j, unsigned what, struct buf *out);
+/* The run's name in those words: its output, and "(retry N)" for a retry. */
+void trace_run_name(const struct trace_job *j, struct buf *out);
 
 #endif

@@ -343,6 +343,13 @@ static void secs(struct buf *b, int64_t ms)
 		buf_printf(b, "%.0f s", (double)ms / 1000);
 }
 
+void trace_run_name(const struct trace_job *j, struct buf *out)
+{
+	buf_adds(out, j->out);
+	if (j->attempt > 0)
+		buf_printf(out, " (retry %d)", j->attempt);
+}
+
 void trace_words(const struct trace_job *j, unsigned what, struct buf *out)
 {
 	const char *sep = "";

@@ -85,11 +85,13 @@ static void explain(struct builder *b, const struct trace_job *tj,
 {
 	if (!b->cfg.explain)
 		return;
-	struct buf w = {0};
+	struct buf w = {0}, name = {0};
 	trace_words(tj, what, &w);
+	trace_run_name(tj, &name);
 	if (w.len)
-		fprintf(stderr, "ninja explain: %s %s\n", tj->out, w.s);
+		fprintf(stderr, "ninja explain: %s %s\n", name.s, w.s);
 	buf_free(&w);
+	buf_free(&name);
 }
 
 void record_job_started(struct builder *b, struct job *j)
