@@ -303,6 +303,43 @@ class Timeline(NjTestCase):
         p = img.pixel(int((x0 + x1) / 2), int(g["data-rows-top"] + g["data-row-h"] * 0.5))
         self.assertEqual(p, (0x99, 0x99, 0x99), "the wait's grey bar")
 
+    @nj_only(ONLY)
+    def test_a_hundred_thousand_runs_are_merged_and_said_so(self):
+        # A trace as a 100k-job build leaves it (the format is
+        # log/trace.c's): 8 slots of back-to-back 1 ms runs, and one long
+        # run per slot. The page stays small and says what it merged.
+        self.manifest("rule s\n  command = true\nbuild a: s\n")
+        n, slots = 100000, 8
+        lines = ["# nj trace v1",
+                 "B\t0\t%d\t%d\t%d\t8\t1\t0" % (n // slots + 1000, 8 << 30,
+                                                1 << 28)]
+        for i in range(n):
+            s, k = i % slots, i // slots
+            lines.append("J\t%d\t%d\t%d\t%d\t-1\t1\t0\t0\t0\t0\t0\t-1\t0\t0"
+                         "\tobj/f%d.o" % (s, k, k + 1, (i % 97 + 1) << 20, i))
+        for s in range(slots):
+            t = n // slots
+            lines.append("J\t%d\t%d\t%d\t%d\t-1\t900\t0\t0\t0\t0\t0\t-1\t0"
+                         "\t0\tlink%d" % (s, t, t + 1000, 2 << 30, s))
+        self.write(".nj_trace", "\n".join(lines) + "\n", dedent=False)
+        html = self.build("-t", "timeline").out
+        self.assertLess(len(html), 200000)
+        self.assertLess(html.count("<rect"), 400)
+        self.assertRegex(html, r"100000 runs shorter than a pixel are drawn "
+                               r"merged into \d+ bars")
+        self.write("timeline.html", html, dedent=False)
+        g = geometry(html)
+        data, why = png.screenshot(self.path("timeline.html"),
+                                   int(g["width"]), int(g["height"]))
+        if data is None:
+            self.skipTest(why)
+        img = png.decode(data)
+        # each slot's row is drawn across the merged runs and the link
+        for s in range(slots):
+            y = int(self.row_y(g, s + 1))
+            for ms in (n // slots / 2, n // slots + 500):
+                self.assertFalse(is_background(img.pixel(int(self.x(g, ms)), y)))
+
 
 if __name__ == "__main__":
     unittest.main()
