@@ -166,6 +166,18 @@ void record_sample(struct builder *b)
 			continue;
 		struct rec_run *run = &r->runs[idx];
 		struct trace_job *tj = &r->t.jobs[idx];
+		if (s->mem_kill_pending || run->stop_seen) {
+			/* Stopped: it stays "paused" while it dies (a paused
+			 * job is continued only to let it die), which is no
+			 * new pause. */
+			if (!run->stop_seen) {
+				run->stop_seen = true;
+				end_pause(r, idx, now);
+				trace_add_event(&r->t, TRACE_STOP, (int32_t)idx,
+						now, s->mem_killed_at);
+			}
+			continue;
+		}
 		if (s->mem_paused && !run->paused) {
 			run->paused = true;
 			run->paused_since_ms = now;
@@ -175,15 +187,9 @@ void record_sample(struct builder *b)
 			struct trace_event *ev = trace_add_event(
 				&r->t, TRACE_PAUSE, (int32_t)idx, now, j->mem_now);
 			run->pause_event = ev ? (int32_t)(ev - r->t.events) : -1;
-		} else if (!s->mem_paused && run->paused && !s->mem_kill_pending) {
+		} else if (!s->mem_paused && run->paused) {
 			end_pause(r, idx, now);
 			explain(b, tj, TRACE_WORDS_PAUSE);
-		}
-		if (s->mem_kill_pending && !run->stop_seen) {
-			run->stop_seen = true;
-			end_pause(r, idx, now);
-			trace_add_event(&r->t, TRACE_STOP, (int32_t)idx, now,
-					s->mem_killed_at);
 		}
 	}
 	trace_add_sample(&r->t, &smp);

@@ -369,6 +369,17 @@ class Scenario(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         return json.loads(p.stdout)
 
+    def assert_trace_counts_as_summary(self, r, tr):
+        """The trace's pauses and stops are the ones the summary counts."""
+        runs = [e["args"] for e in tr["traceEvents"] if e.get("cat") == "job"]
+        line = (r.lines_with("ninja: memory:") or [""])[0]
+        said = re.search(r"(\d+) pauses?\b", line)
+        self.assertEqual(sum(a["pauses"] for a in runs),
+                         int(said.group(1)) if said else 0, line)
+        said = re.search(r"(\d+) stopped", line)
+        self.assertEqual(sum(a["stopped"] for a in runs),
+                         int(said.group(1)) if said else 0, line)
+
     def timeline_picture(self):
         """(picture, geometry) of `nj -t timeline`, as headless Chromium
         draws it; skips saying why when Chromium cannot."""
@@ -555,6 +566,7 @@ class Outgrows(Scenario):
         (young,) = [e for e in tr["traceEvents"] if e.get("cat") == "job"
                     and e["name"] == "young.out"]
         self.assertTrue(young["args"]["paused"], young)
+        self.assert_trace_counts_as_summary(r, tr)
         self.assertGreater(young["args"]["paused_ms"], 0, young)
         self.assertFalse(young["args"]["stopped"], young)
         # the timeline marks it: the pause's colour on young.out's row
@@ -591,6 +603,10 @@ class Outgrows(Scenario):
                  if e.get("ph") == "i"]
         for what in ("pause", "stop", "retry"):
             self.assertIn((what, "young.out"), names)
+        self.assert_trace_counts_as_summary(r, tr)
+        self.assertEqual(runs[0]["args"]["pauses"],
+                         len(r.lines_with("ninja explain: paused young.out")),
+                         "a stopped job is not paused again as it dies")
 
 
 # ---- 4: a job larger than the whole cgroup -----------------------------------------
