@@ -127,12 +127,17 @@ static void format(const struct trace *t, struct buf *b)
 		   "\t%" PRId64 "\t%d\t%" PRId64 "\t%zu\n",
 		   t->unix_ms, t->wall_ms, t->capacity, t->floor,
 		   t->parallelism, t->stride, t->dropped);
-	for (size_t i = 0; i < t->nsamples + (t->npending > 0); i++) {
-		const struct trace_sample *s =
-			i < t->nsamples ? &t->samples[i] : &t->pending;
+	/* The readings not yet a sample of their own: one more line, or
+	 * folded into the last when there is no room for one. */
+	bool extra = t->npending > 0 && t->nsamples < TRACE_MAX_SAMPLES;
+	for (size_t i = 0; i < t->nsamples + extra; i++) {
+		struct trace_sample s =
+			i < t->nsamples ? t->samples[i] : t->pending;
+		if (i + 1 == t->nsamples && t->npending > 0 && !extra)
+			merge(&s, &t->pending);
 		buf_printf(b, "S\t%" PRId64 "\t%" PRId64 "\t%" PRId64
-			   "\t%" PRId64 "\n", s->t_ms, s->free, s->used,
-			   s->expected);
+			   "\t%" PRId64 "\n", s.t_ms, s.free, s.used,
+			   s.expected);
 	}
 	for (size_t i = 0; i < t->njobs; i++) {
 		const struct trace_job *j = &t->jobs[i];
