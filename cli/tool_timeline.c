@@ -384,9 +384,10 @@ int tool_timeline(struct tool_ctx *t, int argc, char **argv)
 		printf(", floor ");
 		size_text(tr.floor);
 	}
-	printf("</text>\n<text x=\"10\" y=\"40\" class=\"note\">%zu waited for "
-	       "memory, %zu pauses, %zu stopped, %zu retries", waits, pauses,
-	       stops, retries);
+	printf("</text>\n<text x=\"10\" y=\"40\" class=\"note\">%zu run%s "
+	       "waited for memory, %zu pause%s, %zu stopped, %zu retr%s",
+	       waits, waits == 1 ? "" : "s", pauses, pauses == 1 ? "" : "s",
+	       stops, retries, retries == 1 ? "y" : "ies");
 	size_t merged = 0, groups = 0;
 	/* the count of merged runs is only known once drawn: said after */
 	printf(". Hover a bar for its job.</text>\n");
