@@ -200,7 +200,10 @@ def run_one(scen, label, tool, args, d, limit):
         th.join()
         text = r.out
         kills = len(re.findall(r"^nj: memory: (?:stopped|the kernel)", text, re.M))
-        ps = re.findall(r"^ninja: memory: .*?(\d+) pauses?,", text, re.M)
+        # the count line: "ninja: memory: 2 jobs waited for memory, 1 pause"
+        # (only the counts that are not 0); the lines after it name jobs
+        ps = re.findall(r"^ninja: memory: (?:\d+ jobs? waited for memory, )?"
+                        r"(\d+) pauses?\b", text, re.M)
         pauses = int(ps[-1]) if ps else 0
         o = Outcome(label, r, cg.new_oom_kills(), cg.max_usage(), samples,
                     kills, pauses)
@@ -233,7 +236,8 @@ def run_together(scen, tool, args, dirs, limit):
         text = "\n".join(r.out for r in rs)
         kills = len(re.findall(r"^nj: memory: (?:stopped|the kernel)", text, re.M))
         pauses = sum(int(x) for x in
-                     re.findall(r"^ninja: memory: .*?(\d+) pauses?,", text, re.M))
+                     re.findall(r"^ninja: memory: (?:\d+ jobs? waited for memory, )?"
+                                r"(\d+) pauses?\b", text, re.M))
         last = max(rs, key=lambda r: r.wall)
         bad = [r for r in rs if not r.ok()]
         run = bad[0] if bad else last

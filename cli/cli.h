@@ -77,6 +77,7 @@ struct tool_ctx {
 	const char *log_path, *deps_path, *history_path;
 	bool dry_run; /* -n */
 	bool verbose; /* -v */
+	const char *trace_path; /* .nj_trace, the last build's record */
 };
 /* A command-line target as ninja resolves it: canonicalised, "foo.c^" for
  * the first output that foo.c is an input of, "unknown target" errors with
@@ -129,6 +130,18 @@ int tool_load_logs(struct tool_ctx *t);
 int tool_targets_from_args(struct state *st, int argc, char **argv,
 			   bool builddir, struct node ***out, size_t *n);
 /* A set of pointers (nodes, edges) for the tools' walks. */
+
+/* A JSON string's contents on stdout, as ninja's EncodeJSONString
+ * (cli/tool_compdb.c). */
+void json_string(const char *s, size_t n);
+/* cli/tool_trace.c: -t trace (Chrome trace-event JSON) and -t timeline
+ * (cli/tool_timeline.c, one HTML file) of the last build's .nj_trace;
+ * -t mem (cli/tool_mem.c). */
+int tool_trace(struct tool_ctx *t, int argc, char **argv);
+int tool_timeline(struct tool_ctx *t, int argc, char **argv);
+int tool_mem(struct tool_ctx *t, int argc, char **argv);
+/* Load the last build's trace; 0, or 1 after printing why there is none. */
+int tool_load_trace(struct tool_ctx *t, struct trace *tr);
 
 /* -d stats: time since start_ns is added to the metric called name. */
 void metric_add(const char *name, int64_t start_ns);

@@ -395,13 +395,16 @@ static int session_load(struct session *s)
 	if (o->tool) {
 		char *lp = log_path(s, ".ninja_log"), *dp = log_path(s, ".ninja_deps");
 		char *hp = log_path(s, ".nj_history");
+		char *tp = log_path(s, ".nj_trace");
 		struct tool_ctx t = {&s->st, &s->log, &s->deps, lp, dp, hp,
-				     o->cfg.dry_run, o->verbosity == VERB_VERBOSE};
+				     o->cfg.dry_run, o->verbosity == VERB_VERBOSE,
+				     tp};
 		/* the tool sees its own name first, as getopt wants */
 		int rc = tool_run(o->tool, &t, s->argc + 1, s->argv - 1);
 		free(lp);
 		free(dp);
 		free(hp);
+		free(tp);
 		return rc;
 	}
 	/* As ninja's, tools explain nothing. */
@@ -591,15 +594,67 @@ struct node *cli_collect_target(struct state *st, const char *arg,
 	return cli_target(st, arg, true, err);
 }
 
-/* One line when memory changed the plan, silent otherwise. */
-static void memory_summary(struct printer *p, const struct mem_model *m)
+/* The summary's "N waited" part of the line, only what happened. */
+static void add_count(struct buf *b, int n, const char *one, const char *many)
+{
+	if (n)
+		buf_printf(b, "%s%d %s", b->len ? ", " : "", n, n == 1 ? one : many);
+}
+
+static int64_t memory_cost(const struct trace_job *j)
+{
+	return j->waited_ms + j->paused_ms +
+	       (j->stopped ? j->end_ms - j->start_ms : 0);
+}
+
+static int by_cost(const void *a, const void *b)
+{
+	int64_t x = memory_cost(*(const struct trace_job *const *)a);
+	int64_t y = memory_cost(*(const struct trace_job *const *)b);
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* When memory changed the plan: one line that counts the waits, pauses
+ * and stops that happened, then what memory did to the jobs it cost the
+ * most, in plain words. Silent otherwise. */
+enum { SUMMARY_JOBS = 10 };
+static void memory_summary(struct printer *p, const struct mem_model *m,
+			   const struct trace *t)
 {
 	if (!m->waits && !m->pauses && !m->kills)
 		return;
-	printer_info(p, "memory: %d job%s waited for memory, %d pause%s, "
-		     "%d stopped and retried",
-		     m->waits, m->waits == 1 ? "" : "s", m->pauses,
-		     m->pauses == 1 ? "" : "s", m->kills);
+	struct buf line = {0};
+	add_count(&line, m->waits, "job waited for memory",
+		  "jobs waited for memory");
+	add_count(&line, m->pauses, "pause", "pauses");
+	add_count(&line, m->kills, "stopped and retried",
+		  "stopped and retried");
+	printer_info(p, "memory: %s", line.s);
+	buf_free(&line);
+	if (!t)
+		return;
+	const struct trace_job **v = xmalloc((t->njobs + 1) * sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < t->njobs; i++) {
+		const struct trace_job *j = &t->jobs[i];
+		if (j->waited_ms > 0 || j->pauses > 0 || j->stopped)
+			v[n++] = j;
+	}
+	qsort(v, n, sizeof(*v), by_cost);
+	struct buf w = {0}, name = {0};
+	for (size_t i = 0; i < n && i < SUMMARY_JOBS; i++) {
+		buf_clear(&w);
+		buf_clear(&name);
+		trace_words(v[i], TRACE_WORDS_ALL, &w);
+		trace_run_name(v[i], &name);
+		printer_info(p, "memory: %s %s", name.s, buf_cstr(&w));
+	}
+	buf_free(&name);
+	if (n > SUMMARY_JOBS)
+		printer_info(p, "memory: and %zu more (nj -t timeline shows "
+			     "them all)", n - SUMMARY_JOBS);
+	buf_free(&w);
+	free(v);
 }
 
 static int run_build(struct session *s, int argc, char **argv)
@@ -628,7 +683,11 @@ static int run_build(struct session *s, int argc, char **argv)
 	}
 	struct builder b;
 	printer_new_builder(s->printer, true);
-	builder_init(&b, &s->st, &s->o->cfg, &s->log, &s->deps,
+	/* The build proper is traced, not the manifest's rebuild. */
+	struct build_config cfg = s->o->cfg;
+	char *trace_path = log_path(s, ".nj_trace");
+	cfg.trace_path = trace_path;
+	builder_init(&b, &s->st, &cfg, &s->log, &s->deps,
 		     &s->history, &s->printer->ops);
 	int rc = 0;
 	int64_t t0 = exec_now_ns();
@@ -655,7 +714,7 @@ static int run_build(struct session *s, int argc, char **argv)
 	t0 = exec_now_ns();
 	int built = builder_build(&b, &err);
 	metric_add("build", t0);
-	memory_summary(s->printer, &b.mem);
+	memory_summary(s->printer, &b.mem, record_trace(&b));
 	if (built < 0 && err.fatal) {
 		rc = fatal(s->o, "%s", err.msg);
 	} else if (built < 0) {
@@ -665,11 +724,11 @@ static int run_build(struct session *s, int argc, char **argv)
 out:
 	err_clear(&err);
 	builder_free(&b);
+	free(trace_path);
 	free(targets);
 	return rc;
 }
 
-/* One line when memory changed the plan, silent otherwise. */
 /* Load, rebuild the manifest if it is stale (reloading after), build. */
 static int run(struct options *o, struct printer *printer, int argc,
 	       char **argv)

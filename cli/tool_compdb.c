@@ -11,7 +11,7 @@
 
 /* ninja's EncodeJSONString: quotes, backslashes and control characters
  * escaped; everything else (UTF-8 included) as it is. */
-static void json_string(const char *s, size_t n)
+void json_string(const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {

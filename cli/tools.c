@@ -110,46 +110,6 @@ int tool_run_early(const char *name, int argc, char **argv, bool dry_run)
 	return -1;
 }
 
-/* -t mem: what nj expects each edge to need, and why. */
-static int tool_mem(struct tool_ctx *t, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	struct history h;
-	struct err err = {0};
-	history_init(&h);
-	if (history_load(&h, t->history_path, &err) < 0) {
-		cli_warning("%s: %s", t->history_path, err.msg);
-		err_clear(&err);
-	}
-	printf("%-9s %-13s %-32s %s\n", "estimate", "source", "recent peaks",
-	       "output");
-	struct buf b = {0}, peaks = {0};
-	for (size_t i = 0; i < t->st->nedges; i++) {
-		struct edge *e = t->st->edges[i];
-		if (edge_is_phony(e))
-			continue;
-		int source;
-		int64_t est = mem_estimate_edge(&h, e, POLICY_DEFAULT_ESTIMATE, &source);
-		int64_t p[5];
-		int np = history_recent_peaks(&h, edge_key(e), p, 5);
-		buf_clear(&b);
-		format_size(est, &b);
-		buf_clear(&peaks);
-		for (int k = 0; k < np; k++) {
-			if (k)
-				buf_addc(&peaks, ' ');
-			format_size(p[k], &peaks);
-		}
-		printf("%-9s %-13s %-32s %s\n", b.s, policy_source_name(source),
-		       np ? peaks.s : "-", edge_key(e));
-	}
-	buf_free(&b);
-	buf_free(&peaks);
-	history_close(&h);
-	return 0;
-}
-
 static const struct tool {
 	const char *name, *desc;
 	int (*run)(struct tool_ctx *t, int argc, char **argv);
@@ -178,8 +138,12 @@ static const struct tool {
 	{"rules", "list all rules", tool_rules},
 	{"cleandead", "clean built files that are no longer produced by the manifest",
 	 tool_cleandead},
-	{"mem", "each edge's memory estimate, where it came from, recent peaks",
-	 tool_mem},
+	{"mem", "each edge's memory estimate, where it came from, recent peaks, "
+	 "CPU and wall time", tool_mem},
+	{"trace", "the last build as Chrome trace-event JSON (Perfetto)",
+	 tool_trace},
+	{"timeline", "the last build as one HTML page: jobs and memory over time",
+	 tool_timeline},
 };
 
 bool tool_exists(const char *name)

@@ -4,8 +4,8 @@
  *
  * File format (text, except for one optional zstd frame):
  *
- *   "# nj history v2\n"                                      plain header
- *   or "# nj history v2 zstd <clen> <rawlen>\n" <frame> "\n"  compacted
+ *   "# nj history v3\n"                                      plain header
+ *   or "# nj history v3 zstd <clen> <rawlen>\n" <frame> "\n"  compacted
  *   then zero or more record lines:
  *     peak \t cpu_ms \t wall_ms \t rise_ms \t exit \t killed \t rule \t key \n
  *
@@ -27,11 +27,11 @@
  * or on demand) folds everything into one summary per key, written as the
  * <rawlen> bytes that the <clen>-byte zstd frame decompresses to, one line
  * each:
- *     est \t runs \t peaks \t walls \t rises \t rule \t key \n
+ *     est \t runs \t peaks \t walls \t rises \t cpus \t rule \t key \n
  * est is the decayed maximum (before the margin, -1 when none), peaks,
- * walls and rises the recent ones, newest first, comma-separated ("-" when
- * none). Version 1 (no rise_ms, no rises) is read, and rewritten as 2 at
- * open. The
+ * walls, rises and cpus the recent ones, newest first, comma-separated ("-"
+ * when none). Version 2 (records as 3, summaries without cpus) and version 1
+ * (no rise_ms, no rises) are read, and rewritten as 3 at open. The
  * file is written to path.tmp, fsync'd and renamed over path, so a crash
  * leaves either the old file or the new one.
  *
@@ -55,7 +55,8 @@
 
 #include "../policy/policy.h"
 
-#define HEADER "# nj history v2"
+#define HEADER "# nj history v3"
+#define HEADER_V2 "# nj history v2" /* read, never written */
 #define HEADER_V1 "# nj history v1" /* read, never written */
 #define ZSTD_TAG " zstd "
 #define RECENT 5 /* peaks and wall times kept per key */
@@ -92,7 +93,8 @@ struct history_edge {
 	int64_t peaks[RECENT]; /* newest first: successful and killed runs */
 	int64_t walls[RECENT]; /* newest first: successful runs */
 	int64_t rises[RECENT]; /* newest first: successful runs that had one */
-	int npeaks, nwalls, nrises;
+	int64_t cpus[RECENT];  /* newest first: successful runs' CPU time */
+	int npeaks, nwalls, nrises, ncpus;
 	int64_t runs; /* every run: successful, failed, killed */
 };
 
@@ -305,6 +307,8 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 			push(e->walls, &e->nwalls, wall);
 		if (run->rise_ms >= 0)
 			push(e->rises, &e->nrises, clamp(run->rise_ms));
+		if (run->cpu_ms >= 0)
+			push(e->cpus, &e->ncpus, clamp(run->cpu_ms));
 	}
 	/* failed runs: counted, nothing lowered or raised */
 	if (e->est != before && e->rule)
@@ -316,8 +320,9 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 
 /* "peak cpu wall rise exit killed rule key" (v1: no rise); malformed lines
  * are skipped. */
-static bool parse_record(struct history *h, char *s, char *end, bool v1)
+static bool parse_record(struct history *h, char *s, char *end, int ver)
 {
+	bool v1 = ver == 1;
 	char *f[8], *fe[8];
 	int nf = v1 ? 7 : 8, x = v1 ? 3 : 4; /* x: where exit is */
 	if (!split(s, end, f, fe, nf))
@@ -362,22 +367,24 @@ static bool parse_list(const char *s, const char *end, int64_t *arr, int *n)
 	return *n > 0;
 }
 
-/* "est runs peaks walls rises rule key" (v1: no rises) from the compacted
- * block. */
-static bool parse_summary(struct history *h, char *s, char *end, bool v1)
+/* "est runs peaks walls rises cpus rule key" (v2: no cpus; v1: no rises
+ * either) from the compacted block. */
+static bool parse_summary(struct history *h, char *s, char *end, int ver)
 {
-	char *f[7], *fe[7];
-	int nf = v1 ? 6 : 7, x = v1 ? 4 : 5; /* x: where the rule is */
+	char *f[8], *fe[8];
+	int nf = 5 + ver, x = 3 + ver; /* x: where the rule is */
 	if (!split(s, end, f, fe, nf))
 		return false;
 	int64_t est, runs, peaks[RECENT], walls[RECENT], rises[RECENT];
-	int npeaks, nwalls, nrises = 0;
+	int64_t cpus[RECENT] = {0};
+	int npeaks, nwalls, nrises = 0, ncpus = 0;
 	/* est may be up to 1.5 times VALUE_MAX (a killed run raised it) */
 	if (!parse_num(f[0], fe[0], EST_MAX, &est) ||
 	    !parse_int(f[1], fe[1], &runs) || runs < 0 ||
 	    !parse_list(f[2], fe[2], peaks, &npeaks) ||
 	    !parse_list(f[3], fe[3], walls, &nwalls) ||
-	    (!v1 && !parse_list(f[4], fe[4], rises, &nrises)))
+	    (ver >= 2 && !parse_list(f[4], fe[4], rises, &nrises)) ||
+	    (ver >= 3 && !parse_list(f[5], fe[5], cpus, &ncpus)))
 		return false;
 	size_t rlen = unescape(f[x], (size_t)(fe[x] - f[x]));
 	size_t klen = unescape(f[x + 1], (size_t)(fe[x + 1] - f[x + 1]));
@@ -391,6 +398,8 @@ static bool parse_summary(struct history *h, char *s, char *end, bool v1)
 	memcpy(e->peaks, peaks, sizeof(peaks));
 	memcpy(e->walls, walls, sizeof(walls));
 	memcpy(e->rises, rises, sizeof(rises));
+	memcpy(e->cpus, cpus, sizeof(cpus));
+	e->ncpus = ncpus;
 	e->npeaks = npeaks;
 	e->nwalls = nwalls;
 	e->nrises = nrises;
@@ -402,7 +411,7 @@ static bool parse_summary(struct history *h, char *s, char *end, bool v1)
 /* Every complete line of [s, end); returns where the last complete line
  * ended (end itself unless the tail is torn). */
 static char *parse_lines(struct history *h, char *s, char *end, bool summary,
-			 bool v1)
+			 int ver)
 {
 	while (s < end) {
 		char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -410,9 +419,9 @@ static char *parse_lines(struct history *h, char *s, char *end, bool summary,
 			break;
 		if (nl > s) {
 			if (summary)
-				parse_summary(h, s, nl, v1);
+				parse_summary(h, s, nl, ver);
 			else
-				parse_record(h, s, nl, v1);
+				parse_record(h, s, nl, ver);
 		}
 		s = nl + 1;
 	}
@@ -421,7 +430,7 @@ static char *parse_lines(struct history *h, char *s, char *end, bool summary,
 
 /* The compacted block; false when it is damaged (nothing is kept). */
 static bool load_block(struct history *h, const char *frame, size_t clen,
-		       size_t rawlen, bool v1)
+		       size_t rawlen, int ver)
 {
 	if (rawlen > RAW_MAX)
 		return false;
@@ -432,7 +441,7 @@ static bool load_block(struct history *h, const char *frame, size_t clen,
 	size_t got = ZSTD_decompress(raw, rawlen, frame, clen);
 	bool ok = !ZSTD_isError(got) && got == rawlen;
 	if (ok) {
-		char *tail = parse_lines(h, raw, raw + rawlen, true, v1);
+		char *tail = parse_lines(h, raw, raw + rawlen, true, ver);
 		ok = tail == raw + rawlen;
 	}
 	free(raw);
@@ -503,8 +512,11 @@ int history_load(struct history *h, const char *path, struct err *err)
 	}
 	size_t hlen = strlen(HEADER), tlen = strlen(ZSTD_TAG);
 	size_t linelen = (size_t)(nl - data);
-	bool v1 = linelen >= hlen && memcmp(data, HEADER_V1, hlen) == 0;
-	bool known = v1 || (linelen >= hlen && memcmp(data, HEADER, hlen) == 0);
+	int ver = linelen < hlen ? 0
+		: memcmp(data, HEADER, hlen) == 0 ? 3
+		: memcmp(data, HEADER_V2, hlen) == 0 ? 2
+		: memcmp(data, HEADER_V1, hlen) == 0 ? 1 : 0;
+	bool known = ver > 0;
 	char *lines;
 	if (known && linelen == hlen) {
 		lines = nl + 1;
@@ -520,7 +532,7 @@ int history_load(struct history *h, const char *path, struct err *err)
 			free(data);
 			return 0;
 		}
-		if (!load_block(h, frame, clen, rawlen, v1)) {
+		if (!load_block(h, frame, clen, rawlen, ver)) {
 			/* Keep what the lines after it say; rewrite at open. */
 			clear_state(h);
 			h->needs_recompact = true;
@@ -534,12 +546,12 @@ int history_load(struct history *h, const char *path, struct err *err)
 		return 0;
 	}
 
-	char *tail = parse_lines(h, lines, end, false, v1);
+	char *tail = parse_lines(h, lines, end, false, ver);
 	if (tail < end && truncate(path, (off_t)(tail - data)) < 0) {
 		/* open_append still starts a fresh line */
 	}
 	free(data);
-	if (v1)
+	if (ver < 3)
 		h->needs_recompact = true; /* appends must not mix versions */
 	if (h->records > MIN_COMPACTION_RECORDS &&
 	    h->records > COMPACTION_RATIO * h->unique)
@@ -653,6 +665,8 @@ static void format_compacted(const struct history *h, struct buf *out)
 		format_list(&raw, e->walls, e->nwalls);
 		buf_addc(&raw, '\t');
 		format_list(&raw, e->rises, e->nrises);
+		buf_addc(&raw, '\t');
+		format_list(&raw, e->cpus, e->ncpus);
 		buf_addc(&raw, '\t');
 		escape(&raw, e->rule->name, e->rule->len);
 		buf_addc(&raw, '\t');
@@ -818,6 +832,17 @@ int64_t history_wall_ms(const struct history *h, const char *key)
 	for (int i = 0; i < e->nwalls; i++)
 		sum += e->walls[i];
 	return (sum + e->nwalls / 2) / e->nwalls;
+}
+
+int64_t history_cpu_ms(const struct history *h, const char *key)
+{
+	const struct history_edge *e = find_edge(h, key);
+	if (!e || !e->ncpus)
+		return -1;
+	int64_t sum = 0;
+	for (int i = 0; i < e->ncpus; i++)
+		sum += e->cpus[i];
+	return (sum + e->ncpus / 2) / e->ncpus;
 }
 
 int64_t history_rise_ms(const struct history *h, const char *key)

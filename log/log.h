@@ -185,6 +185,9 @@ int64_t history_rule_estimate(const struct history *h, const char *rule);
 /* Expected wall time of the edge's next run, ms: the mean of its recent
  * successful runs; -1 if unknown. */
 int64_t history_wall_ms(const struct history *h, const char *key);
+/* Its CPU time (user + system), ms: the mean of its recent successful
+ * runs; -1 if unknown. */
+int64_t history_cpu_ms(const struct history *h, const char *key);
 /* For -t mem: the last few (up to 5) peaks of an edge, of successful runs
  * and runs killed for memory, newest first; returns how many were written
  * to peaks (at most max). */
@@ -194,5 +197,80 @@ int64_t history_wall_ms(const struct history *h, const char *key);
 int64_t history_rise_ms(const struct history *h, const char *key);
 int history_recent_peaks(const struct history *h, const char *key,
 			 int64_t *peaks, int max);
+
+/* ---- .nj_trace ------------------------------------------------------------
+ * What the last build that ran commands did (log/trace.c has the format):
+ * one record per run of a command, memory samples, and the waits, pauses
+ * and stops in time. Kept in memory during the build (the scheduler's
+ * recorder fills it) and written whole at its end; bounded: one record per
+ * run, at most TRACE_MAX_SAMPLES samples (merged pairwise when full), at
+ * most TRACE_MAX_EVENTS events. */
+#define TRACE_MAX_SAMPLES 4096
+#define TRACE_MAX_EVENTS 65536
+enum trace_kind {
+	TRACE_WAIT = 'W',  /* the edge waited for memory before this run */
+	TRACE_PAUSE = 'P', /* nj paused the run (SIGSTOP) */
+	TRACE_STOP = 'K',  /* nj or the kernel stopped it for memory */
+};
+struct trace_job {
+	const char *out; /* the edge's first output */
+	int slot;        /* 0.. the lowest free when it started */
+	int64_t start_ms, end_ms; /* since the build started; end -1: never */
+	int64_t peak, estimate, cpu_ms; /* bytes, bytes, ms; -1 unknown */
+	int exit_code;   /* -1: did not finish (interrupted) */
+	int attempt;     /* 0 the first run, n the n-th retry */
+	bool stopped;    /* stopped for memory */
+	bool alone;      /* ran alone: its last retry */
+	bool retried, retried_alone; /* what followed the stop */
+	int pauses;
+	int64_t paused_ms, pause_at; /* in all; its memory when first paused */
+	int64_t waited_ms, wait_need; /* waiting for memory before it started */
+};
+struct trace_sample {
+	int64_t t_ms;
+	int64_t free;     /* free memory (-1 unknown) */
+	int64_t used;     /* what nj's jobs held */
+	int64_t expected; /* what nj expected them to hold at most */
+};
+struct trace_event {
+	int64_t t_ms, dur_ms, bytes; /* bytes: needed (W), held (P, K) */
+	int32_t job;                 /* index in jobs */
+	char kind;                   /* enum trace_kind */
+};
+struct trace {
+	int64_t unix_ms, wall_ms; /* when the build started; how long it ran */
+	int64_t capacity, floor;  /* -1: memory scheduling was off */
+	int parallelism;
+	struct trace_job *jobs;
+	size_t njobs, jobs_cap;
+	struct trace_sample *samples, pending;
+	size_t nsamples;
+	int64_t stride, npending; /* readings per sample; in `pending` */
+	struct trace_event *events;
+	size_t nevents, events_cap, dropped;
+	struct arena arena; /* a loaded trace's strings */
+};
+void trace_init(struct trace *t);
+void trace_free(struct trace *t);
+/* A new run; out must outlive the trace. */
+struct trace_job *trace_add_job(struct trace *t, const char *out);
+void trace_add_sample(struct trace *t, const struct trace_sample *s);
+/* NULL when the cap is reached (counted in dropped). */
+struct trace_event *trace_add_event(struct trace *t, char kind, int32_t job,
+				    int64_t t_ms, int64_t bytes);
+/* Write path.tmp, rename over path. */
+int trace_write(const struct trace *t, const char *path, struct err *err);
+/* 1 loaded, 0 no file, -1 error (a trace nj did not write). */
+int trace_load(struct trace *t, const char *path, struct err *err);
+/* Plain words for what memory did to a run: "waited 12 s for 3.1G",
+ * "paused 4.0 s at 2.7G", "stopped after 4.0 s at 2.7G, retried alone";
+ * `what` picks among them; nothing when memory did nothing. */
+#define TRACE_WORDS_WAIT 1u
+#define TRACE_WORDS_PAUSE 2u
+#define TRACE_WORDS_STOP 4u
+#define TRACE_WORDS_ALL 7u
+void trace_words(const struct trace_job *j, unsigned what, struct buf *out);
+/* The run's name in those words: its output, and "(retry N)" for a retry. */
+void trace_run_name(const struct trace_job *j, struct buf *out);
 
 #endif

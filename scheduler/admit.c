@@ -299,6 +299,7 @@ struct edge *admit_next(struct builder *b)
 		if (!sched(b, cand[head])->mem_waited)
 			m->waits++;
 		sched(b, cand[head])->mem_waited = true;
+		record_wait(b, cand[head], c[head].need);
 		explain_wait(b, cand[head], c[head].need, room,
 			     c[head].alone ? ", to run alone" : "");
 	}
@@ -434,6 +435,7 @@ void mem_tick(struct builder *b, bool force)
 		n = running_view(b, &b->mem_view, &b->mem_view_cap);
 		budget_tell(b, b->mem_view, n, 0);
 	}
+	record_sample(b);
 }
 
 static void record(struct builder *b, struct job *j, bool killed, int64_t peak)

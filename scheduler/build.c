@@ -61,6 +61,7 @@ void builder_free(struct builder *b)
 		exec_shutdown(&b->ex);
 	builder_mem_free(b);
 	builder_tokens_free(b);
+	record_free(b);
 }
 
 int builder_add_target(struct builder *b, struct node *target,
@@ -222,6 +223,7 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 	}
 	xgrow((void **)&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs));
 	b->jobs[b->njobs++] = j;
+	record_job_started(b, j);
 	return 0;
 }
 
@@ -558,6 +560,7 @@ static int reap(struct builder *b, struct job *j, bool *failed,
 	int code = j->status == JOB_OK ? 0 : j->exit_code ? j->exit_code : 1;
 	struct buf why = {0};
 	int m = mem_job_ended(b, j, &why);
+	record_job_ended(b, j, m);
 	if (m > 0) {
 		if (b->status->edge_requeued)
 			b->status->edge_requeued(b->status, j->user, why.s);
@@ -624,6 +627,7 @@ int builder_build(struct builder *b, struct err *err)
 	int rc = -1;
 	b->exit_code = 1;
 	b->last_failure = 0;
+	record_begin(b);
 	mem_tick(b, true);
 	while (plan_more_to_do(b)) {
 		if (failures_allowed && can_run_more(b)) {
@@ -665,6 +669,7 @@ int builder_build(struct builder *b, struct err *err)
 	}
 	rc = 0;
 done:
+	record_end(b);
 	if (b->status->build_finished)
 		b->status->build_finished(b->status);
 	return rc;

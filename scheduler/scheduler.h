@@ -31,6 +31,8 @@ struct build_config {
 	enum js_mode jobserver; /* server transport; JS_OFF for none */
 	/* nj's parent's jobserver (cli claims it first thing), or NULL */
 	struct js_client *client;
+	/* where to write the build's .nj_trace; NULL: none (record.c) */
+	const char *trace_path;
 };
 
 /* The build reports what happens through these; cli prints it. They
@@ -142,6 +144,7 @@ struct builder {
 	struct edge **dry_done;
 	size_t ndry_done, dry_done_cap;
 	struct buf tmp;
+	struct recorder *rec; /* the build's .nj_trace (record.c), or NULL */
 };
 
 void sched_grow(struct builder *b, size_t id);
@@ -245,5 +248,21 @@ const char *edge_key(const struct edge *e);
 void mem_job_started(struct builder *b, struct edge *e);
 /* Put a finished run in the history. */
 void mem_record_run(struct builder *b, struct job *j);
+
+/* ---- the build's record, .nj_trace (record.c) ---- */
+/* Start recording (when cfg.trace_path is set and it is no dry run). */
+void record_begin(struct builder *b);
+/* Hooks: a ready edge waits for memory (the head of the ready set); a job
+ * started; a memory sample was taken (pauses, resumes and stops are read
+ * off the jobs' state); a job ended (mem: mem_job_ended's answer). */
+void record_wait(struct builder *b, struct edge *e, int64_t need);
+void record_job_started(struct builder *b, struct job *j);
+void record_sample(struct builder *b);
+void record_job_ended(struct builder *b, struct job *j, int mem);
+/* The build is over: write .nj_trace (a failure is a warning). */
+void record_end(struct builder *b);
+/* What was recorded, for the summary; NULL when nothing was. */
+const struct trace *record_trace(const struct builder *b);
+void record_free(struct builder *b);
 
 #endif

@@ -158,7 +158,7 @@ class MemTool(NjTestCase):
         rows = {l.split()[-1]: l.split() for l in r.lines[1:]}
         self.assertEqual(rows["a"][1], "history")
         self.assertEqual(rows["b"][1], "history")
-        self.assertNotEqual(rows["a"][2], "-", "a recent peak is listed")
+        self.assertNotEqual(rows["a"][4], "-", "a recent peak is listed")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ status is 1 when any failed.
 
 import argparse
 import atexit
+import json
 import os
 import re
 import shutil
@@ -51,6 +52,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+import png  # noqa: E402  tests/e2e/png.py: Chromium's screenshots, decoded
 
 NJ = os.path.abspath(os.environ.get("NJ") or os.path.join(REPO, "nj"))
 MEMHOG = os.path.join(REPO, "build", "memhog")
@@ -359,6 +362,41 @@ class Scenario(unittest.TestCase):
                             "nj itself was killed (OOM?)\n%r" % r)
         return r
 
+    def trace(self):
+        """The last build's `nj -t trace`, parsed."""
+        p = subprocess.run([NJ, "-t", "trace"], cwd=self.dir, env=env(),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def assert_trace_counts_as_summary(self, r, tr):
+        """The trace's pauses and stops are the ones the summary counts."""
+        runs = [e["args"] for e in tr["traceEvents"] if e.get("cat") == "job"]
+        line = (r.lines_with("ninja: memory:") or [""])[0]
+        said = re.search(r"(\d+) pauses?\b", line)
+        self.assertEqual(sum(a["pauses"] for a in runs),
+                         int(said.group(1)) if said else 0, line)
+        said = re.search(r"(\d+) stopped", line)
+        self.assertEqual(sum(a["stopped"] for a in runs),
+                         int(said.group(1)) if said else 0, line)
+
+    def timeline_picture(self):
+        """(picture, geometry) of `nj -t timeline`, as headless Chromium
+        draws it; skips saying why when Chromium cannot."""
+        p = subprocess.run([NJ, "-t", "timeline"], cwd=self.dir, env=env(),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        html = self.path("timeline.html")
+        with open(html, "w") as f:
+            f.write(p.stdout)
+        m = re.search(r"<svg [^>]*>", p.stdout)
+        g = {k: float(v) for k, v in re.findall(r'([\w-]+)="([0-9.]+)"',
+                                                m.group(0))}
+        data, why = png.screenshot(html, int(g["width"]), int(g["height"]))
+        if data is None:
+            self.skipTest(why)
+        return png.decode(data), g
+
     def verbose(self, r):
         if VERBOSE:
             print("    %s: rc=%s %.1fs, OOM kills %d, peak %s" % (
@@ -461,6 +499,9 @@ class CompileAndLink(Scenario):
 
 # ---- 3: a job outgrows its weight beside an older one -------------------------------
 
+PAUSE_RGB = (0xff, 0xb0, 0x00)  # cli/tool_timeline.c: a pause
+
+
 class Outgrows(Scenario):
     MANIFEST = """\
         rule old
@@ -506,7 +547,37 @@ class Outgrows(Scenario):
         self.assertTrue(r.lines_with("ninja explain: resumed young.out"), r)
         self.assertEqual(r.lines_with("nj: memory:"), [], r)
         self.assertEqual(self.read("young.starts"), "start\n", r)
-        self.assertIn("1 pause", "".join(r.lines_with("ninja: memory:")), r)
+        summary = r.lines_with("ninja: memory:")
+        self.assertTrue(summary, r)
+        self.assertIn("1 pause", summary[0], r)
+        self.assertNotIn("stopped", summary[0], "no stop: not counted\n%r" % r)
+        # in plain words, as it ended and in the summary
+        said = r"young.out paused [0-9.]+ s at [0-9.]+[KMG]$"
+        self.assertTrue(any(re.match("ninja explain: " + said, l)
+                            for l in r.text.splitlines()), r)
+        self.assertTrue(any(re.match("ninja: memory: " + said, l)
+                            for l in summary), r)
+        # the trace: the pause as an instant event, and on the job
+        tr = self.trace()
+        pauses = [e for e in tr["traceEvents"]
+                  if e.get("ph") == "i" and e["name"] == "pause"]
+        self.assertEqual([e["args"]["output"] for e in pauses],
+                         ["young.out"], pauses)
+        (young,) = [e for e in tr["traceEvents"] if e.get("cat") == "job"
+                    and e["name"] == "young.out"]
+        self.assertTrue(young["args"]["paused"], young)
+        self.assert_trace_counts_as_summary(r, tr)
+        self.assertGreater(young["args"]["paused_ms"], 0, young)
+        self.assertFalse(young["args"]["stopped"], young)
+        # the timeline marks it: the pause's colour on young.out's row
+        pause = pauses[0]
+        if pause["args"]["ms"] >= 300:
+            img, g = self.timeline_picture()
+            x = g["data-left"] + g["data-width"] * (
+                pause["ts"] / 1000 + pause["args"]["ms"] / 2) / g["data-wall-ms"]
+            y = g["data-rows-top"] + g["data-row-h"] * (young["tid"] + 0.45)
+            self.assertEqual(img.pixel(int(x), int(y)), PAUSE_RGB,
+                             "no pause drawn at %d,%d" % (x, y))
 
     def test_7_a_bounded_pause_ends_in_a_kill(self):
         # old holds its memory longer than a pause may last: young, still
@@ -517,6 +588,25 @@ class Outgrows(Scenario):
         self.assertEqual(len(kills), 1, r)
         self.assertIn("young.out", kills[0], r)
         self.assertEqual(self.read("young.starts"), "start\nstart\n", r)
+        self.assertTrue(any(re.match(r"ninja: memory: young.out paused .*; "
+                                     r"stopped after [0-9.]+ s at "
+                                     r"[0-9.]+[KMG], retried$", l)
+                            for l in r.lines_with("ninja: memory:")), r)
+        tr = self.trace()
+        runs = sorted((e for e in tr["traceEvents"] if e.get("cat") == "job"
+                       and e["name"] == "young.out"), key=lambda e: e["ts"])
+        self.assertEqual(len(runs), 2, runs)
+        self.assertTrue(runs[0]["args"]["stopped"], runs)
+        self.assertEqual((runs[1]["args"]["retry"], runs[1]["args"]["stopped"]),
+                         (1, False), runs)
+        names = [(e["name"], e["args"]["output"]) for e in tr["traceEvents"]
+                 if e.get("ph") == "i"]
+        for what in ("pause", "stop", "retry"):
+            self.assertIn((what, "young.out"), names)
+        self.assert_trace_counts_as_summary(r, tr)
+        self.assertEqual(runs[0]["args"]["pauses"],
+                         len(r.lines_with("ninja explain: paused young.out")),
+                         "a stopped job is not paused again as it dies")
 
 
 # ---- 4: a job larger than the whole cgroup -----------------------------------------

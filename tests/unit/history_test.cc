@@ -1,6 +1,7 @@
 // log: .nj_history, the per-edge record of memory, time and exit, and the
 // estimates drawn from it.
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,7 @@ TEST_F(HistoryTest, MissingFileIsEmpty)
 	EXPECT_EQ(-1, history_rule_estimate(&h_, "cc"));
 	EXPECT_EQ(-1, history_wall_ms(&h_, "a.o"));
 	EXPECT_TRUE(peaks("a.o").empty());
-	EXPECT_EQ("# nj history v2\n", slurp(path_));
+	EXPECT_EQ("# nj history v3\n", slurp(path_));
 }
 
 TEST_F(HistoryTest, RoundTrip)
@@ -136,7 +137,7 @@ TEST_F(HistoryTest, RoundTrip)
 	EXPECT_EQ(3u, h_.records);
 	EXPECT_EQ(3u, h_.unique);
 	std::string text = slurp(path_);
-	EXPECT_EQ("# nj history v2\n"
+	EXPECT_EQ("# nj history v3\n"
 		  "1000\t200\t200\t-1\t0\t0\tcc\ta.o\n"
 		  "3000\t400\t400\t-1\t0\t0\tcc\tb.o\n"
 		  "50000\t1000\t1000\t-1\t0\t0\tlink\tapp\n",
@@ -331,7 +332,7 @@ TEST_F(HistoryTest, TornHeader)
 	spit(path_, "# nj hist");
 	load_and_open();
 	record("a.o", "cc", ok(1000));
-	EXPECT_EQ("# nj history v2\n1000\t100\t100\t-1\t0\t0\tcc\ta.o\n",
+	EXPECT_EQ("# nj history v3\n1000\t100\t100\t-1\t0\t0\tcc\ta.o\n",
 		  slurp(path_));
 }
 
@@ -370,11 +371,11 @@ TEST_F(HistoryTest, GarbageDoesNotFail)
 
 	// A later version is not read either.
 	history_close(&h_);
-	spit(path_, "# nj history v3\n1000\t1\t1\t-1\t0\t0\tcc\ta.o\n");
+	spit(path_, "# nj history v4\n1000\t1\t1\t-1\t0\t0\tcc\ta.o\n");
 	history_init(&h_);
 	load_and_open();
 	EXPECT_EQ(-1, history_estimate(&h_, "a.o"));
-	EXPECT_EQ("# nj history v2\n", slurp(path_));
+	EXPECT_EQ("# nj history v3\n", slurp(path_));
 }
 
 TEST_F(HistoryTest, KeysWithSpacesTabsAndNewlines)
@@ -483,7 +484,7 @@ TEST_F(HistoryTest, RecompactKeepsEstimatesAndCompresses)
 
 	std::string text = slurp(path_);
 	EXPECT_LT((off_t)text.size(), plain / 10);
-	const std::string head = "# nj history v2 zstd ";
+	const std::string head = "# nj history v3 zstd ";
 	ASSERT_EQ(head, text.substr(0, head.size()));
 	size_t nl = text.find('\n');
 	ASSERT_NE(std::string::npos, nl);
@@ -535,7 +536,7 @@ TEST_F(HistoryTest, EmptyRecompactIsPlainHeader)
 {
 	load_and_open();
 	ASSERT_EQ(0, history_recompact(&h_, &err_)) << err_.msg;
-	EXPECT_EQ("# nj history v2\n", slurp(path_));
+	EXPECT_EQ("# nj history v3\n", slurp(path_));
 }
 
 TEST_F(HistoryTest, CorruptBlockDoesNotCrash)
@@ -618,7 +619,7 @@ TEST_F(HistoryTest, RisesAreKeptAndTheQuickestIsTheAnswer)
 	EXPECT_EQ(8000, history_wall_ms(&h_, "app"));
 }
 
-TEST_F(HistoryTest, VersionOneIsReadAndRewrittenAsTwo)
+TEST_F(HistoryTest, VersionOneIsReadAndRewrittenAsThree)
 {
 	spit(path_, "# nj history v1\n"
 		    "1000\t1\t50\t0\t0\tcc\ta.o\n"
@@ -628,7 +629,7 @@ TEST_F(HistoryTest, VersionOneIsReadAndRewrittenAsTwo)
 	EXPECT_EQ(55, history_wall_ms(&h_, "a.o"));
 	EXPECT_EQ(-1, history_rise_ms(&h_, "a.o"));
 	std::string text = slurp(path_);
-	const std::string head = "# nj history v2 zstd ";
+	const std::string head = "# nj history v3 zstd ";
 	EXPECT_EQ(head, text.substr(0, head.size())) << "rewritten at open";
 	history_run r = ok(3000, 70);
 	r.rise_ms = 20;
@@ -637,6 +638,47 @@ TEST_F(HistoryTest, VersionOneIsReadAndRewrittenAsTwo)
 	EXPECT_EQ(margin(3000), history_estimate(&h_, "a.o"));
 	EXPECT_EQ(20, history_rise_ms(&h_, "a.o"));
 	EXPECT_EQ(60, history_wall_ms(&h_, "a.o"));
+}
+
+TEST_F(HistoryTest, CpuTimesAreKeptThroughCompaction)
+{
+	load_and_open();
+	history_run r = ok(2000, 80);
+	r.cpu_ms = 70;
+	record("b.o", "cc", r);
+	r.cpu_ms = 90;
+	record("b.o", "cc", r);
+	EXPECT_EQ(80, history_cpu_ms(&h_, "b.o"));
+	EXPECT_EQ(-1, history_cpu_ms(&h_, "c.o"));
+	reload();
+	EXPECT_EQ(80, history_cpu_ms(&h_, "b.o")) << "read from the records";
+	ASSERT_EQ(0, history_recompact(&h_, &err_)) << err_.msg;
+	reload();
+	EXPECT_EQ(80, history_cpu_ms(&h_, "b.o")) << "kept through compaction";
+	EXPECT_EQ(80, history_wall_ms(&h_, "b.o"));
+}
+
+TEST_F(HistoryTest, VersionTwoBlockIsReadWithoutCpuAndRewritten)
+{
+	// A summary as version 2 wrote it: est runs peaks walls rises rule key.
+	const std::string raw = "1000\t2\t1000\t100\t50\tcc\ta.o\n";
+	std::string frame(ZSTD_compressBound(raw.size()), '\0');
+	size_t clen = ZSTD_compress(&frame[0], frame.size(), raw.data(),
+				    raw.size(), 3);
+	ASSERT_FALSE(ZSTD_isError(clen));
+	frame.resize(clen);
+	spit(path_, "# nj history v2 zstd " + std::to_string(clen) + " " +
+			    std::to_string(raw.size()) + "\n" + frame + "\n");
+	load_and_open();
+	EXPECT_EQ(margin(1000), history_estimate(&h_, "a.o"));
+	EXPECT_EQ(100, history_wall_ms(&h_, "a.o"));
+	EXPECT_EQ(50, history_rise_ms(&h_, "a.o"));
+	EXPECT_EQ(-1, history_cpu_ms(&h_, "a.o"));
+	const std::string head = "# nj history v3 zstd ";
+	EXPECT_EQ(head, slurp(path_).substr(0, head.size()))
+		<< "rewritten at open";
+	reload();
+	EXPECT_EQ(margin(1000), history_estimate(&h_, "a.o"));
 }
 
 TEST_F(HistoryTest, HundredThousandKeys)
