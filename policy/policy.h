@@ -85,6 +85,7 @@ struct mem_model {
 	bool hold;          /* after a kill: no new starts until free recovers */
 	bool waiting;       /* the last admission left a ready edge waiting */
 	int64_t last_sample_ns;
+	int64_t free_drop;  /* bytes per second free fell at the last sample */
 	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
 	/* What memory did to this build, for the summary and the trace. */
 	int waits, pauses, kills; /* edges that waited, pauses, kills */
@@ -168,7 +169,10 @@ bool policy_token_allowed(const struct mem_model *m);
 
 /* ---- pressure ------------------------------------------------------------ */
 /* Milliseconds until the next sample while n jobs run (or, with none,
- * while waiting for other builds' jobs to make room); -1: no sampling. */
+ * while waiting for other builds' jobs to make room); -1: no sampling.
+ * Fast near the floor, under pressure (PSI), or when free falls so fast
+ * that it would be near the floor by the next ordinary sample (jobs of
+ * another build grow unseen by this one's estimates). */
 int policy_sample_ms(const struct mem_model *m, size_t n);
 /* Free is below the floor: someone must give memory back. */
 bool policy_over_floor(const struct mem_model *m);

@@ -11,7 +11,8 @@ int policy_sample_ms(const struct mem_model *m, size_t n)
 		return m->waiting && m->others_jobs > 0 ? POLICY_SAMPLE_MS : -1;
 	/* Near the floor, or when the kernel already reports tasks stalling
 	 * on memory (PSI), a spike must not slip between two samples. */
-	bool close = m->free < 2 * m->floor || m->psi >= POLICY_PSI_ALERT;
+	int64_t soon = m->free - m->free_drop * POLICY_SAMPLE_MS / 1000;
+	bool close = soon < 2 * m->floor || m->psi >= POLICY_PSI_ALERT;
 	return close ? POLICY_SAMPLE_NEAR_FLOOR_MS : POLICY_SAMPLE_MS;
 }
 

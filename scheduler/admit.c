@@ -410,10 +410,17 @@ void mem_tick(struct builder *b, bool force)
 		interval = POLICY_SAMPLE_MS;
 	if (!force && t - m->last_sample_ns < (int64_t)(interval - 1) * 1000000)
 		return;
-	m->last_sample_ns = t;
 	int64_t f = memprobe_available(&b->probe);
-	if (f >= 0)
+	if (f >= 0) {
+		/* How fast free falls: with the free before, the next sample's
+		 * interval (policy_sample_ms). */
+		int64_t dt = t - m->last_sample_ns;
+		m->free_drop = m->last_sample_ns && dt > 0 && f < m->free
+				       ? (int64_t)((double)(m->free - f) * 1e9 / (double)dt)
+				       : 0;
 		m->free = f;
+	}
+	m->last_sample_ns = t;
 	m->psi = memprobe_psi_some_avg10(&b->probe);
 	for (size_t i = 0; i < b->njobs; i++)
 		sched(b, b->jobs[i]->user)->mem_prev = b->jobs[i]->mem_now;

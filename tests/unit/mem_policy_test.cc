@@ -208,6 +208,14 @@ TEST(MemPolicy, SamplesFasterNearTheFloorOrUnderPressure)
 	EXPECT_FALSE(policy_over_floor(&m));
 	m.free = 511 * M;
 	EXPECT_TRUE(policy_over_floor(&m));
+	// 2G free, far from the floor, but falling at 8G/s: by the next
+	// ordinary sample it would be under two floors.
+	m.psi = 0;
+	m.free = 2 * G;
+	m.free_drop = 8 * G;
+	EXPECT_EQ(POLICY_SAMPLE_NEAR_FLOOR_MS, policy_sample_ms(&m, 2));
+	m.free_drop = 2 * G; // would still be 1.5G: no hurry
+	EXPECT_EQ(POLICY_SAMPLE_MS, policy_sample_ms(&m, 2));
 }
 
 TEST(MemPolicy, OneKillAtATime)
