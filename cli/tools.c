@@ -118,8 +118,8 @@ static int tool_mem(struct tool_ctx *t, int argc, char **argv)
 	struct history h;
 	struct err err = {0};
 	history_init(&h);
-	if (history_load(&h, t->history_path, &err) < 0) {
-		cli_warning("%s: %s", t->history_path, err.msg);
+	if (history_load(&h, t->history_path, &err) != 0) {
+		cli_warning("%s", err.msg);
 		err_clear(&err);
 	}
 	printf("%-9s %-13s %-32s %s\n", "estimate", "source", "recent peaks",
