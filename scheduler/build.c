@@ -217,7 +217,13 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 		free(slot);
 	}
 	if (!j) {
-		err_prefix(err, "command '%s' failed", buf_cstr(&b->tmp));
+		/* A command too long to start (E2BIG) would fill the
+		 * terminal: the message quotes its ends. */
+		struct buf q = {0};
+		buf_add_elided(&q, b->tmp.s ? b->tmp.s : "", b->tmp.len,
+			       MSG_QUOTE_MAX);
+		err_prefix(err, "command '%s' failed", buf_cstr(&q));
+		buf_free(&q);
 		return -1;
 	}
 	xgrow((void **)&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs));
@@ -565,20 +571,27 @@ static int reap(struct builder *b, struct job *j, bool *failed,
 		exec_job_free(j);
 		return 0;
 	}
+	/* The output is passed as it is (it may be a mapped file of any
+	 * size); only a memory failure's note makes a copy. */
+	const char *text;
+	size_t len;
+	exec_job_output(j, &text, &len);
 	struct buf out = {0};
-	buf_add(&out, j->output.s ? j->output.s : "", j->output.len);
 	if (m < 0) {
+		buf_add(&out, text, len);
 		if (out.len && out.s[out.len - 1] != '\n')
 			buf_addc(&out, '\n');
 		buf_add(&out, why.s, why.len);
 		buf_addc(&out, '\n');
+		text = buf_cstr(&out);
+		len = out.len;
 		if (!code)
 			code = j->exit_code ? j->exit_code : 1;
 	} else {
 		mem_record_run(b, j);
 	}
 	buf_free(&why);
-	int r = finish_edge(b, j->user, &code, buf_cstr(&out), out.len, err);
+	int r = finish_edge(b, j->user, &code, text, len, err);
 	buf_free(&out);
 	exec_job_free(j);
 	if (r < 0) {

@@ -4,7 +4,7 @@ read without bound, never a crash; the build goes on as ninja's does."""
 import os
 import unittest
 
-from harness import NjTestCase, nj_only
+from harness import NjTestCase, nj_only, NJ as NJ_BIN
 
 
 class HostileStateFiles(NjTestCase):
@@ -97,3 +97,41 @@ class HostileStateFiles(NjTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# Runs argv with stdout to a file; prints the peak RSS (KiB) of the largest
+# process it waited for: nj (the job's processes are small).
+PEAK = ("import resource, subprocess, sys\n"
+        "with open(sys.argv[1], 'wb') as f:\n"
+        "    rc = subprocess.run(sys.argv[2:], stdout=f).returncode\n"
+        "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+
+
+class HostileCommands(NjTestCase):
+    def test_command_too_long_to_start_is_elided_in_the_message(self):
+        # 2 MB of arguments: posix_spawn fails with E2BIG
+        self.manifest("rule r\n  command = echo $x > $out\nbuild a: r\n"
+                      "  x = " + "y" * 2000000 + "\n")
+        r = self.fails()
+        self.assertIn("Argument list too long", r.out + r.err)
+        self.assertLess(len(r.out + r.err), 4096, r.out[:300])
+
+    @nj_only("ninja holds the whole output twice (~100 MB)")
+    def test_job_printing_50_mb_costs_no_heap(self):
+        self.manifest("rule r\n"
+                      "  command = head -c 52428800 /dev/zero | tr '\\0' x;"
+                      " touch $out\n"
+                      "build a: r\n")
+        import subprocess, sys
+        p = subprocess.run([sys.executable, "-c", PEAK, self.path("out"), NJ_BIN],
+                           cwd=self.dir, capture_output=True, text=True,
+                           timeout=120)
+        rc, peak_kb = (int(x) for x in p.stdout.split())
+        self.assertEqual(rc, 0, p.stderr)
+        with open(self.path("out"), "rb") as f:
+            out = f.read()
+        self.assertEqual(out.count(b"x" * 1024), 51200, "all of it, whole")
+        # 166 MB before: the pipe's buffer, a copy, the printer's copy.
+        # Now the heap holds 256K at most; what remains is the mapped
+        # file's pages while they are written out, and nj itself.
+        self.assertLess(peak_kb, 90 * 1024, "peak %d KiB" % peak_kb)
