@@ -401,16 +401,12 @@ static int record_success(struct builder *b, struct edge *e, int64_t end_ms,
 	if (rsp.len && !b->cfg.keep_rsp)
 		unlink(rsp.s);
 	buf_free(&rsp);
-	if (b->log &&
-	    build_log_record(b->log, b->st, e,
-			     (int32_t)sched(b, e)->command_start_ms,
-			     (int32_t)end_ms, output_mtime, err) < 0) {
-		err_prefix(err, "Error writing to build log");
-		return -1;
-	}
-	if (!has_deps || b->cfg.dry_run || !b->deps)
-		return 0;
-	for (size_t i = 0; i < e->noutputs; i++) {
+	/* The deps first, the build log's entry last: the entry says the
+	 * edge finished, so a kill between the two leaves an edge that is
+	 * rebuilt (no entry), never one logged as done whose deps are
+	 * missing (which the next run would rebuild all the same). */
+	for (size_t i = 0; has_deps && !b->cfg.dry_run && b->deps &&
+			   i < e->noutputs; i++) {
 		int64_t t = path_mtime(e->outputs[i]->path, err);
 		if (t < 0)
 			return -1;
@@ -419,6 +415,13 @@ static int record_success(struct builder *b, struct edge *e, int64_t end_ms,
 			err_prefix(err, "Error writing to deps log");
 			return -1;
 		}
+	}
+	if (b->log &&
+	    build_log_record(b->log, b->st, e,
+			     (int32_t)sched(b, e)->command_start_ms,
+			     (int32_t)end_ms, output_mtime, err) < 0) {
+		err_prefix(err, "Error writing to build log");
+		return -1;
 	}
 	return 0;
 }
