@@ -7,7 +7,8 @@
  * fresh state. Besides memory errors and leaks, it checks what loading
  * promises: 0, or -1 with a message; and the file nj leaves behind (a torn
  * tail cut off, an unusable log removed) loads again without a warning and
- * with the same entries, also after nj opened it for appending. */
+ * with the same entries, also after nj opened it for appending (unless
+ * that recompacted it). */
 #include "log/log.h"
 
 #include <stdio.h>
@@ -19,6 +20,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static int warnings;
+static bool recompact; /* the last load found the log grown stale */
 static void count_warn(const char *fmt, ...)
 {
 	(void)fmt;
@@ -48,6 +50,7 @@ static long load(bool open_after)
 	if (rc == 0 ? e.msg != NULL : (rc != -1 || !e.msg || !e.msg[0]))
 		abort();
 	long n = rc < 0 ? -1 : (long)bl.unique_entries;
+	recompact = bl.needs_recompact;
 	if (rc == 0 && open_after && build_log_open(&bl, &st, "log", &e) < 0)
 		abort();
 	build_log_close(&bl);
@@ -66,9 +69,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (first < 0)
 		abort(); /* a regular file always loads */
 	warnings = 0;
-	if (load(true) != first || warnings)
+	/* Opening recompacts a log that has grown stale, which drops the
+	 * records of outputs no manifest names (here: all of them), as
+	 * ninja's does; without that nothing may change. */
+	bool stale = recompact;
+	if (load(true) != first || warnings) /* loads, then opens */
 		abort();
-	if (load(false) != first || warnings)
+	long opened = load(false);
+	if ((stale ? opened > first : opened != first) || warnings)
+		abort();
+	if (load(false) != opened || warnings)
 		abort();
 	unlink("log");
 	return 0;

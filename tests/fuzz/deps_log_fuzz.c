@@ -7,7 +7,8 @@
  * promises: 0, or -1 with a message; every record's nodes are nodes of the
  * state; and the file nj leaves behind (an invalid or torn tail cut off, a
  * bad header removed) loads again without a warning and with the same
- * records, also after nj opened it for appending. */
+ * records, also after nj opened it for appending (unless that recompacted
+ * it). */
 #include "log/log.h"
 
 #include <stdio.h>
@@ -19,6 +20,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static int warnings;
+static bool recompact; /* the last load found the log grown stale */
 static void count_warn(const char *fmt, ...)
 {
 	(void)fmt;
@@ -56,6 +58,7 @@ static long load(bool open_after)
 	}
 	long n = rc < 0 ? -1
 			: (long)(dl.total_records << 20 | dl.unique_records);
+	recompact = dl.needs_recompact;
 	if (rc == 0 && open_after && deps_log_open(&dl, &st, "deps", &e) < 0)
 		abort();
 	deps_log_close(&dl);
@@ -74,9 +77,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (first < 0)
 		abort();
 	warnings = 0;
-	if (load(true) != first || warnings)
+	/* Opening recompacts a log that has grown stale, which drops the
+	 * records of outputs no manifest names (here: all of them), as
+	 * ninja's does; without that nothing may change. */
+	bool stale = recompact;
+	if (load(true) != first || warnings) /* loads, then opens */
 		abort();
-	if (load(false) != first || warnings)
+	long opened = load(false);
+	if ((stale ? opened > first : opened != first) || warnings)
+		abort();
+	if (load(false) != opened || warnings)
 		abort();
 	unlink("deps");
 	return 0;
