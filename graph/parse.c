@@ -639,6 +639,17 @@ out:
 	return rc;
 }
 
+/* "outermost -> ... -> h -> ", the files from stop (excluded) to h. */
+static void add_chain(struct buf *b, const struct include_frame *h,
+		      const struct include_frame *stop)
+{
+	if (h == stop)
+		return;
+	add_chain(b, h->parent, stop);
+	buf_adds(b, h->filename);
+	buf_adds(b, " -> ");
+}
+
 /* A cycle or too deep a chain of includes: an error at the include. */
 static int check_include(struct parser *p, const char *path,
 			 struct include_frame *f, struct err *err)
@@ -654,16 +665,7 @@ static int check_include(struct parser *p, const char *path,
 		if (!g->known || g->dev != f->dev || g->ino != f->ino)
 			continue;
 		struct buf chain = {0};
-		for (const struct include_frame *h = p->frame; h != g->parent;
-		     h = h->parent) {
-			/* innermost first: print outermost first */
-			struct buf b = {0};
-			buf_adds(&b, h->filename);
-			buf_adds(&b, " -> ");
-			buf_add(&b, chain.s, chain.len);
-			buf_free(&chain);
-			chain = b;
-		}
+		add_chain(&chain, p->frame, g->parent);
 		buf_adds(&chain, path);
 		lexer_error(&p->lx, err, "include cycle: %s", chain.s);
 		buf_free(&chain);
