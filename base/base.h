@@ -46,6 +46,10 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 const char *buf_cstr(struct buf *b); /* "" for an empty buffer */
 void buf_clear(struct buf *b);       /* len = 0, keeps memory */
 void buf_free(struct buf *b);
+/* Append s, or when it is longer than max, its first and last max/2 bytes
+ * around "...[N bytes elided]...": for messages that quote a command. */
+void buf_add_elided(struct buf *b, const char *s, size_t n, size_t max);
+#define MSG_QUOTE_MAX 512
 
 /* ---- arena: bump allocation for everything that lives as long as the
  * loaded state (nodes, edges, strings). Freed all at once. ---------------- */

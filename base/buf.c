@@ -71,3 +71,15 @@ void buf_free(struct buf *b)
 	b->s = NULL;
 	b->len = b->cap = 0;
 }
+
+void buf_add_elided(struct buf *b, const char *s, size_t n, size_t max)
+{
+	if (n <= max) {
+		buf_add(b, s, n);
+		return;
+	}
+	size_t half = max / 2;
+	buf_add(b, s, half);
+	buf_printf(b, "...[%zu bytes elided]...", n - 2 * half);
+	buf_add(b, s + n - half, half);
+}

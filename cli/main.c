@@ -459,9 +459,12 @@ static void session_load_history(struct session *s)
 	s->history_loaded = true;
 	struct err err = {0};
 	char *hp = log_path(s, ".nj_history");
-	if (history_load(&s->history, hp, &err) < 0 ||
-	    (!s->o->cfg.dry_run && history_open(&s->history, &err) < 0)) {
-		cli_warning("%s: %s", hp, err.msg);
+	if (history_load(&s->history, hp, &err) != 0) {
+		cli_warning("%s", err.msg);
+		err_clear(&err);
+	}
+	if (!s->o->cfg.dry_run && history_open(&s->history, &err) < 0) {
+		cli_warning("%s", err.msg); /* it names the file */
 		err_clear(&err);
 	}
 	free(hp);

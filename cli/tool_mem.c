@@ -135,8 +135,8 @@ int tool_mem(struct tool_ctx *t, int argc, char **argv)
 	struct history h;
 	struct err err = {0};
 	history_init(&h);
-	if (history_load(&h, t->history_path, &err) < 0) {
-		cli_warning("%s: %s", t->history_path, err.msg);
+	if (history_load(&h, t->history_path, &err) != 0) {
+		cli_warning("%s", err.msg);
 		err_clear(&err);
 	}
 	struct row *rows = xmalloc((t->st->nedges + 1) * sizeof(*rows));

@@ -26,7 +26,13 @@ struct job {
 	int fd; /* read end of the output pipe; -1 once closed or for console */
 	bool console;
 	void *user; /* the caller's (an edge) */
+	/* What the job printed: read it with exec_job_output. In memory up
+	 * to JOB_OUTPUT_MEM_MAX, then in an unlinked temporary file. */
 	struct buf output;
+	int spill_fd;     /* -1 while in memory */
+	size_t spill_len; /* bytes in the file */
+	char *spill_map;  /* the file mapped, once exec_job_output asked */
+	bool spill_lost;  /* a write to the file failed: the rest was dropped */
 	/* Filled when the job has finished: */
 	int exit_code;  /* exit status; 130 interrupted, 128+wait status for
 			 * another signal (ninja's) */
@@ -89,6 +95,9 @@ bool exec_wait(struct exec *ex, int timeout_ms);
 /* Pop a finished job (or NULL). The caller frees it with exec_job_free. */
 struct job *exec_next_finished(struct exec *ex);
 void exec_job_free(struct job *j);
+/* The job's whole output, valid until exec_job_free; NUL-terminated. */
+#define JOB_OUTPUT_MEM_MAX (256 << 10)
+void exec_job_output(struct job *j, const char **s, size_t *len);
 /* Interrupt: SIGINT to every job's process group (SIGTERM/SIGHUP as the
  * signal received), wait for them all, mark them JOB_INTERRUPTED and queue
  * them as finished. Whatever is left in a group once its shell has exited
@@ -122,6 +131,8 @@ int exec_terminal_width(int fd); /* 80 when unknown */
 int exec_priv_take_signal(void);      /* the last signal caught, then clears it */
 int exec_priv_pending_signal(const struct exec *ex); /* takes a pending one */
 void exec_priv_drain(struct job *j);  /* read what is available; EOF closes fd */
+void exec_priv_output_add(struct job *j, const char *s, size_t n);
+void exec_priv_output_free(struct job *j);
 bool exec_priv_reap(struct job *j, bool block); /* true once reaped */
 void exec_priv_finish(struct exec *ex, size_t i); /* running[i] -> finished */
 

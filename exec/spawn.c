@@ -125,6 +125,7 @@ struct job *exec_start_js(struct exec *ex, const char *cmd, bool console,
 		}
 	}
 	struct job *j = xcalloc(1, sizeof *j);
+	j->spill_fd = -1;
 	j->fd = p[0];
 	j->console = console;
 	j->user = user;
@@ -162,6 +163,6 @@ void exec_job_free(struct job *j)
 		return;
 	if (j->fd >= 0)
 		close(j->fd);
-	buf_free(&j->output);
+	exec_priv_output_free(j);
 	free(j);
 }

@@ -23,7 +23,7 @@ void exec_priv_drain(struct job *j)
 	while (j->fd >= 0 && got < READ_LIMIT) {
 		ssize_t n = read(j->fd, tmp, sizeof tmp);
 		if (n > 0) {
-			buf_add(&j->output, tmp, (size_t)n);
+			exec_priv_output_add(j, tmp, (size_t)n);
 			got += (size_t)n;
 			continue;
 		}

@@ -117,6 +117,23 @@ void edge_binding_raw(const struct edge *e, const char *name, struct buf *out)
 	binding(e, name, false, out);
 }
 
+bool edge_own_binding(const struct edge *e, const char *name, struct buf *out)
+{
+	size_t len = strlen(name);
+	const struct scope_val *v =
+		e->own_env ? scope_get_own(e->env, name, len) : NULL;
+	if (v) {
+		buf_add(out, v->s, v->len);
+		return true;
+	}
+	const struct evalstr *es = hmap_get(&e->rule->bindings, name, len);
+	if (!es)
+		return false;
+	struct edge_eval ev = {.e = e, .escape = true, .recursive = true};
+	evalstr_eval(es, edge_lookup, &ev, out);
+	return true;
+}
+
 bool edge_binding_bool(const struct edge *e, const char *name)
 {
 	struct buf b = {0};

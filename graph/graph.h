@@ -221,6 +221,9 @@ struct rule *scope_rule(const struct scope *sc, const char *name, size_t len);
  * commands); edge_binding_raw does not (for paths: depfile, dyndep). */
 void edge_binding(const struct edge *e, const char *name, struct buf *out);
 void edge_binding_raw(const struct edge *e, const char *name, struct buf *out);
+/* A binding of the edge itself or of its rule, never of a file scope (for
+ * nj's own variables, such as mem); true if either binds it. */
+bool edge_own_binding(const struct edge *e, const char *name, struct buf *out);
 bool edge_binding_bool(const struct edge *e, const char *name);
 /* The command; with incl_rsp, plus ";rspfile=CONTENT" as ninja hashes it. */
 void edge_command(const struct edge *e, bool incl_rsp, struct buf *out);

@@ -6,18 +6,39 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SIZE_HINT " (bytes, or a number with K, M, G or T, like 512M or 1.5G)"
+
+/* The files being parsed, innermost first: an include of one of them is a
+ * cycle (ninja recurses until its stack overflows), and the chain is
+ * bounded so that a long chain of distinct files cannot overflow it
+ * either. Files are told apart by device and inode, so another spelling
+ * or a symlink of the same file is still a cycle. */
+#define MAX_INCLUDE_DEPTH 64
+struct include_frame {
+	const struct include_frame *parent;
+	const char *filename;
+	dev_t dev;
+	ino_t ino;
+	bool known; /* dev and ino were read (not for a string in memory) */
+	int depth;
+};
 
 struct parser {
 	struct state *st;
 	struct lexer lx;
 	struct scope *env;
 	struct buf tmp;
+	const struct include_frame *frame;
+	/* Where the statement being parsed started, and where its edge
+	 * bound "mem": errors found once the statement is read point there. */
+	const char *stmt_at, *mem_at;
 };
 
 static int parse_file(struct state *st, const char *filename, const char *text,
-		      size_t len, struct scope *env, struct err *err);
+		      size_t len, struct scope *env,
+		      const struct include_frame *frame, struct err *err);
 
 void parse_version(const char *s, int *major, int *minor)
 {
@@ -129,7 +150,8 @@ static int parse_pool(struct parser *p, struct err *err)
 		} else if (keylen == 3 && memcmp(key, "mem", 3) == 0) {
 			/* nj's extension: the memory each edge of the pool needs */
 			const char *v = eval_scope(p, &val, p->env);
-			if (parse_size(v, p->tmp.len, &mem) < 0) {
+			/* empty: not declared, as on a rule or an edge */
+			if (p->tmp.len && parse_size(v, p->tmp.len, &mem) < 0) {
 				lexer_error(&p->lx, err, "invalid mem size '%s'%s", v,
 					    SIZE_HINT);
 				return -1;
@@ -414,6 +436,8 @@ static struct scope *read_edge_bindings(struct parser *p, struct err *err)
 		struct evalstr val;
 		if (lexer_let(&p->lx, &key, &keylen, &val, err) < 0)
 			return NULL;
+		if (keylen == 3 && memcmp(key, "mem", 3) == 0)
+			p->mem_at = p->lx.last_token;
 		/* ninja evaluates edge bindings in the file scope: they see
 		 * neither $in nor the edge's earlier bindings. */
 		eval_scope(p, &val, p->env);
@@ -423,8 +447,11 @@ static struct scope *read_edge_bindings(struct parser *p, struct err *err)
 	return env;
 }
 
-/* The edge's pool and declared memory, which may come from its own
- * bindings, its rule or the file scope: known only once the edge is made. */
+/* The edge's pool, and the memory it declares: "mem" bound on the edge
+ * itself, else on its rule, else on its pool. A file-scope "mem" is the
+ * manifest's own variable, not a declaration (it may be anything, and
+ * would otherwise weigh every edge of the file). An empty value declares
+ * nothing at any of the three. */
 static int resolve_pool_and_mem(struct parser *p, struct edge *e,
 				struct err *err)
 {
@@ -440,9 +467,14 @@ static int resolve_pool_and_mem(struct parser *p, struct edge *e,
 		e->pool = pl;
 	}
 	buf_clear(&v);
-	edge_binding(e, "mem", &v);
+	edge_own_binding(e, "mem", &v);
 	if (v.len && parse_size(v.s, v.len, &e->mem_declared) < 0) {
+		/* point at the edge's own binding, or at the build line
+		 * when the value came from the rule */
+		const char *at = p->lx.last_token;
+		p->lx.last_token = p->mem_at ? p->mem_at : p->stmt_at;
 		lexer_error(&p->lx, err, "invalid mem size '%s'%s", v.s, SIZE_HINT);
+		p->lx.last_token = at;
 		goto out;
 	}
 	if (!v.len)
@@ -572,6 +604,8 @@ static int parse_edge(struct parser *p, struct err *err)
 	struct state *st = p->st;
 	struct edge_paths ep = {0};
 	int rc = -1;
+	p->stmt_at = p->lx.last_token;
+	p->mem_at = NULL;
 	if (read_outputs(p, &ep, err) < 0)
 		goto out;
 	struct rule *rule = read_rule_name(p, err);
@@ -605,6 +639,47 @@ out:
 	return rc;
 }
 
+/* "outermost -> ... -> h -> ", the files from stop (excluded) to h. */
+static void add_chain(struct buf *b, const struct include_frame *h,
+		      const struct include_frame *stop)
+{
+	if (h == stop)
+		return;
+	add_chain(b, h->parent, stop);
+	buf_adds(b, h->filename);
+	buf_adds(b, " -> ");
+}
+
+/* A cycle or too deep a chain of includes: an error at the include. */
+static int check_include(struct parser *p, const char *path,
+			 struct include_frame *f, struct err *err)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		f->dev = sb.st_dev;
+		f->ino = sb.st_ino;
+		f->known = true;
+	}
+	for (const struct include_frame *g = p->frame; f->known && g;
+	     g = g->parent) {
+		if (!g->known || g->dev != f->dev || g->ino != f->ino)
+			continue;
+		struct buf chain = {0};
+		add_chain(&chain, p->frame, g->parent);
+		buf_adds(&chain, path);
+		lexer_error(&p->lx, err, "include cycle: %s", chain.s);
+		buf_free(&chain);
+		return -1;
+	}
+	if (f->depth > MAX_INCLUDE_DEPTH) {
+		lexer_error(&p->lx, err,
+			    "includes nested more than %d deep, at '%s'",
+			    MAX_INCLUDE_DEPTH, path);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_include(struct parser *p, bool new_scope, struct err *err)
 {
 	struct evalstr es;
@@ -612,6 +687,12 @@ static int parse_include(struct parser *p, bool new_scope, struct err *err)
 		return -1;
 	eval_scope(p, &es, p->env);
 	char *path = xstrdup(buf_cstr(&p->tmp));
+	struct include_frame f = {.parent = p->frame,
+				  .depth = (p->frame ? p->frame->depth : 0) + 1};
+	if (check_include(p, path, &f, err) < 0) {
+		free(path);
+		return -1;
+	}
 	char *text;
 	size_t len;
 	struct err rerr = {0};
@@ -631,7 +712,8 @@ static int parse_include(struct parser *p, bool new_scope, struct err *err)
 	/* The file name must outlive the parse: errors and evalparts use it. */
 	char *name = arena_strndup(&st->arena, path, strlen(path));
 	free(path);
-	int rc = parse_file(st, name, text, len, env, err);
+	f.filename = name;
+	int rc = parse_file(st, name, text, len, env, &f, err);
 	free(text); /* see evalstr_own */
 	if (rc < 0)
 		return -1;
@@ -639,9 +721,10 @@ static int parse_include(struct parser *p, bool new_scope, struct err *err)
 }
 
 static int parse_file(struct state *st, const char *filename, const char *text,
-		      size_t len, struct scope *env, struct err *err)
+		      size_t len, struct scope *env,
+		      const struct include_frame *frame, struct err *err)
 {
-	struct parser p = {.st = st, .env = env};
+	struct parser p = {.st = st, .env = env, .frame = frame};
 	lexer_init(&p.lx, filename, text, len, &st->arena);
 	int rc = -1;
 	for (;;) {
@@ -706,7 +789,7 @@ int manifest_parse_string(struct state *st, const char *filename,
 	memset(copy + len, 0, 17);
 	int rc = parse_file(st,
 			    arena_strndup(&st->arena, filename, strlen(filename)),
-			    copy, len, st->root, err);
+			    copy, len, st->root, NULL, err);
 	free(copy); /* see evalstr_own */
 	return rc;
 }
@@ -719,8 +802,15 @@ int manifest_load(struct state *st, const char *path, struct err *err)
 		err_set(err, "loading '%s': %s", path, strerror(errno));
 		return -1;
 	}
+	struct include_frame f = {.filename = path};
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		f.dev = sb.st_dev;
+		f.ino = sb.st_ino;
+		f.known = true;
+	}
 	int rc = parse_file(st, arena_strndup(&st->arena, path, strlen(path)),
-			    text, len, st->root, err);
+			    text, len, st->root, &f, err);
 	free(text); /* see evalstr_own */
 	return rc;
 }

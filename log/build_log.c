@@ -107,7 +107,12 @@ int build_log_load(struct build_log *bl, struct state *st, const char *path,
 {
 	char *data;
 	size_t len;
-	int found = log_read(path, &data, &len, err);
+	char *warning;
+	int found = log_read(path, &data, &len, &warning, err);
+	if (warning) {
+		state_warn(st, "%s", warning);
+		free(warning);
+	}
 	if (found <= 0)
 		return found;
 	if (len == 0) {
@@ -116,17 +121,20 @@ int build_log_load(struct build_log *bl, struct state *st, const char *path,
 	}
 	char *data_end = data + len;
 	char *line = memchr(data, '\n', len);
-	if (!line) {
-		/* Even the header is torn (a crash as the log was created):
-		 * nothing to keep. Empty the file; open writes a header. */
+	int version = parse_signature(data, len);
+	if (!line && version >= BUILD_LOG_OLDEST_VERSION &&
+	    version <= BUILD_LOG_NEWEST_VERSION) {
+		/* The header is torn after its version (a crash as the log was
+		 * created): nothing is lost. Empty the file; open writes a
+		 * header. A header torn before its version is "too old" below,
+		 * with ninja's warning. */
 		free(data);
 		if (truncate(path, 0) < 0) {
 			/* harmless: the next load lands here again */
 		}
 		return 0;
 	}
-	line++;
-	int version = parse_signature(data, len);
+	line = line ? line + 1 : data_end;
 	if (version < BUILD_LOG_OLDEST_VERSION ||
 	    version > BUILD_LOG_NEWEST_VERSION) {
 		/* ninja deletes a log it cannot read: the outputs are rebuilt

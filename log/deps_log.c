@@ -99,7 +99,12 @@ int deps_log_load(struct deps_log *dl, struct state *st, const char *path,
 {
 	char *data;
 	size_t len;
-	int found = log_read(path, &data, &len, err);
+	char *warning;
+	int found = log_read(path, &data, &len, &warning, err);
+	if (warning) {
+		state_warn(st, "%s", warning);
+		free(warning);
+	}
 	if (found <= 0)
 		return found;
 	int32_t version = 0;

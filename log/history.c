@@ -493,7 +493,15 @@ int history_load(struct history *h, const char *path, struct err *err)
 	char *data;
 	size_t len;
 	struct err rerr = {0};
-	if (read_file(path, &data, &len, &rerr) < 0) {
+	char *warning;
+	int found = log_read(path, &data, &len, &warning, &rerr);
+	if (warning) {
+		/* not a regular file: removed, a fresh one is made at open */
+		err_set(err, "%s", warning);
+		free(warning);
+		return 1;
+	}
+	if (found <= 0) {
 		/* Missing is an empty history; unreadable is too: the history
 		 * only tunes scheduling, and open reports a real problem. */
 		err_clear(&rerr);

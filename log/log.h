@@ -44,8 +44,15 @@ int build_log_write_version(int found_version);
 
 /* Before a log is opened (again): close *fd if open, and remember path. */
 void log_reopen_at(int *fd, char **path, const char *newpath);
-/* A log's whole file: 1 read, 0 there is none (ENOENT), -1 error. */
-int log_read(const char *path, char **data, size_t *len, struct err *err);
+/* A log's whole file: 1 read, 0 there is none (ENOENT), -1 error (the
+ * message without the path, which the caller names). A path that is not
+ * a regular file (a symlink to /dev/zero would be read until memory runs
+ * out, a FIFO would block) is not read: it is removed, as ninja removes a
+ * log it cannot use, the warning "PATH is not a regular file; starting
+ * over" is put in *warning (malloc'd), and 0 is returned. A directory
+ * cannot be removed: that is an error. */
+int log_read(const char *path, char **data, size_t *len, char **warning,
+	     struct err *err);
 
 void build_log_init(struct build_log *bl);
 /* The scan's question (struct log_ops) answered by this log; load and open
@@ -160,7 +167,10 @@ struct history {
 void history_init(struct history *h);
 /* Load path (remembered for open); a missing file is an empty history, a
  * damaged one is recovered as far as it reads (never fatal: a torn last
- * line is cut off, an unreadable file or block is rewritten at open). */
+ * line is cut off, an unreadable file or block is rewritten at open).
+ * Returns 1, with a warning in err, when path was not a regular file and
+ * was removed (see log_read); else 0. Messages of the history name its
+ * path themselves. */
 int history_load(struct history *h, const char *path, struct err *err);
 /* Open for appending (creating it), recompacting first if grown (or
  * damaged). Needs history_load first. */

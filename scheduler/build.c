@@ -218,7 +218,13 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 		free(slot);
 	}
 	if (!j) {
-		err_prefix(err, "command '%s' failed", buf_cstr(&b->tmp));
+		/* A command too long to start (E2BIG) would fill the
+		 * terminal: the message quotes its ends. */
+		struct buf q = {0};
+		buf_add_elided(&q, b->tmp.s ? b->tmp.s : "", b->tmp.len,
+			       MSG_QUOTE_MAX);
+		err_prefix(err, "command '%s' failed", buf_cstr(&q));
+		buf_free(&q);
 		return -1;
 	}
 	xgrow((void **)&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs));
@@ -397,16 +403,12 @@ static int record_success(struct builder *b, struct edge *e, int64_t end_ms,
 	if (rsp.len && !b->cfg.keep_rsp)
 		unlink(rsp.s);
 	buf_free(&rsp);
-	if (b->log &&
-	    build_log_record(b->log, b->st, e,
-			     (int32_t)sched(b, e)->command_start_ms,
-			     (int32_t)end_ms, output_mtime, err) < 0) {
-		err_prefix(err, "Error writing to build log");
-		return -1;
-	}
-	if (!has_deps || b->cfg.dry_run || !b->deps)
-		return 0;
-	for (size_t i = 0; i < e->noutputs; i++) {
+	/* The deps first, the build log's entry last: the entry says the
+	 * edge finished, so a kill between the two leaves an edge that is
+	 * rebuilt (no entry), never one logged as done whose deps are
+	 * missing (which the next run would rebuild all the same). */
+	for (size_t i = 0; has_deps && !b->cfg.dry_run && b->deps &&
+			   i < e->noutputs; i++) {
 		int64_t t = path_mtime(e->outputs[i]->path, err);
 		if (t < 0)
 			return -1;
@@ -415,6 +417,13 @@ static int record_success(struct builder *b, struct edge *e, int64_t end_ms,
 			err_prefix(err, "Error writing to deps log");
 			return -1;
 		}
+	}
+	if (b->log &&
+	    build_log_record(b->log, b->st, e,
+			     (int32_t)sched(b, e)->command_start_ms,
+			     (int32_t)end_ms, output_mtime, err) < 0) {
+		err_prefix(err, "Error writing to build log");
+		return -1;
 	}
 	return 0;
 }
@@ -568,20 +577,27 @@ static int reap(struct builder *b, struct job *j, bool *failed,
 		exec_job_free(j);
 		return 0;
 	}
+	/* The output is passed as it is (it may be a mapped file of any
+	 * size); only a memory failure's note makes a copy. */
+	const char *text;
+	size_t len;
+	exec_job_output(j, &text, &len);
 	struct buf out = {0};
-	buf_add(&out, j->output.s ? j->output.s : "", j->output.len);
 	if (m < 0) {
+		buf_add(&out, text, len);
 		if (out.len && out.s[out.len - 1] != '\n')
 			buf_addc(&out, '\n');
 		buf_add(&out, why.s, why.len);
 		buf_addc(&out, '\n');
+		text = buf_cstr(&out);
+		len = out.len;
 		if (!code)
 			code = j->exit_code ? j->exit_code : 1;
 	} else {
 		mem_record_run(b, j);
 	}
 	buf_free(&why);
-	int r = finish_edge(b, j->user, &code, buf_cstr(&out), out.len, err);
+	int r = finish_edge(b, j->user, &code, text, len, err);
 	buf_free(&out);
 	exec_job_free(j);
 	if (r < 0) {

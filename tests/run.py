@@ -146,7 +146,33 @@ def step_scenarios():
         step_python_suite("scenarios", s, os.path.join(ROOT, "nj"))
 
 
+def fuzz_sources(target):
+    """What a target links, from its `FUZZ:` line: component folders (every
+    .c in them), single .c files and -l libraries. Without one: base,
+    lexer and graph."""
+    parts = ["base", "lexer", "graph"]
+    with open(target) as f:
+        for line in f:
+            m = re.match(r"\s*\*?\s*FUZZ:\s*(.*)", line)
+            if m:
+                parts = m.group(1).split()
+                break
+    srcs, libs = [], []
+    for p in parts:
+        if p.startswith("-l"):
+            libs.append(p)
+        elif p.endswith(".c"):
+            srcs.append(os.path.join(ROOT, p))
+        else:
+            srcs += sorted(glob.glob(os.path.join(ROOT, p, "*.c")))
+    return srcs, libs
+
+
 def step_fuzz(seconds):
+    """Each target for `seconds`, under ASan+UBSan, from a copy of its seed
+    corpus (tests/fuzz/corpus/NAME), so the repository's seeds stay as
+    they are; every seed is run first, so each crash kept there as a
+    regression test is run every time."""
     targets = sorted(glob.glob(os.path.join(ROOT, "tests", "fuzz", "*_fuzz.c")))
     clang = shutil.which("clang")
     if not clang:
@@ -154,19 +180,26 @@ def step_fuzz(seconds):
         count("fuzz", skipped=len(targets))
         return
     passed = failed = 0
-    srcs = [s for c in ("base", "lexer", "graph") for s in
-            sorted(glob.glob(os.path.join(ROOT, c, "*.c")))]
     with tempfile.TemporaryDirectory() as tmp:
         for t in targets:
-            exe = os.path.join(tmp, os.path.basename(t)[:-2])
+            name = os.path.basename(t)[:-len("_fuzz.c")]
+            exe = os.path.join(tmp, name + "_fuzz")
+            srcs, libs = fuzz_sources(t)
             r = run([clang, "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-g",
                      "-O1", "-I" + ROOT,
                      "-fsanitize=fuzzer,address,undefined",
-                     "-fno-sanitize-recover=all", t] + srcs + ["-o", exe])
+                     "-fno-sanitize-recover=all", t] + srcs + libs +
+                    ["-o", exe])
             if r.returncode == 0:
+                corpus = os.path.join(tmp, name + "_corpus")
+                seeds = os.path.join(ROOT, "tests", "fuzz", "corpus", name)
+                if os.path.isdir(seeds):
+                    shutil.copytree(seeds, corpus)
+                else:
+                    os.makedirs(corpus)
                 r = run([exe, "-max_total_time=%d" % seconds,
-                         "-rss_limit_mb=2048", tmp], capture_output=True,
-                        text=True)
+                         "-rss_limit_mb=2048", "-max_len=65536", corpus],
+                        capture_output=True, text=True)
                 if r.returncode != 0:
                     print(r.stderr[-4000:])
             if r.returncode == 0:

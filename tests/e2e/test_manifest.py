@@ -537,6 +537,55 @@ class IncludeSubninja(NjTestCase):
         r = self.fails()
         self.assertIn("nope.ninja", r.out + r.err)
 
+    # ninja recurses until its stack overflows (SIGSEGV) on these.
+    @unittest.skipIf(IS_NINJA, "ninja crashes on include cycles")
+    def test_include_of_itself_is_an_error_with_file_and_line(self):
+        self.manifest("x = 1\ninclude build.ninja\n")
+        r = self.fails()
+        self.assertIn("build.ninja:2: include cycle: build.ninja -> "
+                      "build.ninja", r.err)
+
+    @unittest.skipIf(IS_NINJA, "ninja crashes on include cycles")
+    def test_subninja_of_itself_is_an_error(self):
+        self.manifest("x = 1\nsubninja build.ninja\n")
+        r = self.fails()
+        self.assertIn("build.ninja:2: include cycle", r.err)
+
+    @unittest.skipIf(IS_NINJA, "ninja crashes on include cycles")
+    def test_cycle_through_other_files_and_spellings(self):
+        self.write("a.ninja", "include ./b.ninja\n")
+        self.write("b.ninja", "\nsubninja ./build.ninja\n")
+        self.manifest("include a.ninja\n")
+        r = self.fails()
+        self.assertIn("b.ninja:2: include cycle: build.ninja -> a.ninja -> "
+                      "./b.ninja -> ./build.ninja", r.err)
+
+    @unittest.skipIf(IS_NINJA, "ninja has no depth limit")
+    def test_include_depth_is_bounded(self):
+        for i in range(100):
+            self.write("i%d.ninja" % i, "include i%d.ninja\n" % (i + 1))
+        self.write("i100.ninja", "")
+        self.manifest("include i0.ninja\n")
+        r = self.fails()
+        self.assertIn("i63.ninja:1: includes nested more than 64 deep, at "
+                      "'i64.ninja'", r.err)
+        # a deep chain within the bound is fine
+        self.manifest("include i40.ninja\n")
+        self.build()
+
+    def test_same_file_included_twice_is_no_cycle(self):
+        self.write("v.ninja", "v = 1\n")
+        self.manifest("""\
+            include v.ninja
+            include v.ninja
+            subninja v.ninja
+            rule w
+              command = echo $v > $out
+            build a: w
+            """)
+        self.build()
+        self.assertEqual(self.read("a"), "1\n")
+
 
 class Misc(NjTestCase):
     def test_required_version_ok(self):

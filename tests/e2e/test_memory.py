@@ -43,8 +43,90 @@ class MemBindings(NjTestCase):
               mem = lots
             """)
         r = self.fails()
-        self.assertIn("build.ninja:5: invalid mem size 'lots'", r.err)
+        self.assertIn("build.ninja:4: invalid mem size 'lots'", r.err)
         self.assertFalse(self.exists("a"))
+
+    @nj_only(ONLY)
+    def test_bad_edge_size_after_other_bindings_names_its_own_line(self):
+        # the error used to name the line after the statement
+        self.manifest("""\
+            rule cc
+              command = touch $out
+            build a: cc
+              mem = zz
+              other = 1
+
+            build b: cc
+            """)
+        r = self.fails()
+        self.assertIn("build.ninja:4: invalid mem size 'zz'", r.err)
+
+    @nj_only(ONLY)
+    def test_bad_size_from_the_rule_names_the_build_line(self):
+        self.manifest("""\
+            rule cc
+              command = touch $out
+              mem = $size
+            build a: cc
+              size = 12Q
+            """)
+        r = self.fails()
+        self.assertIn("build.ninja:4: invalid mem size '12Q'", r.err)
+
+    def test_file_scope_mem_is_the_manifests_own_variable(self):
+        # ninja builds this; nj used to call 'banana' an invalid size
+        self.manifest("""\
+            mem = banana
+            rule cc
+              command = echo $mem > $out
+            build a: cc
+            """)
+        self.build()
+        self.assertEqual(self.read("a"), "banana\n")
+
+    @nj_only(ONLY)
+    def test_file_scope_mem_declares_nothing(self):
+        self.manifest("""\
+            mem = 4G
+            rule cc
+              command = touch $out
+            rule big
+              command = touch $out
+              mem = $mem
+            build a: cc
+            build b: big
+            subninja sub.ninja
+            """)
+        self.write("sub.ninja", "mem = 3G\nbuild c: cc\n")
+        r = self.build("-t", "mem")
+        rows = {l.split()[-1]: l.split() for l in r.lines[1:]}
+        self.assertEqual(rows["a"][:2], ["256M", "default"])
+        self.assertEqual(rows["c"][:2], ["256M", "default"])
+        # a rule that binds mem to the variable declares it
+        self.assertEqual(rows["b"][:2], ["4.0G", "declared"])
+
+    @nj_only(ONLY)
+    def test_empty_mem_declares_nothing_on_a_rule_an_edge_or_a_pool(self):
+        self.manifest("""\
+            pool p
+              depth = 1
+              mem =
+            rule cc
+              command = touch $out
+              mem =
+            rule dd
+              command = touch $out
+            build a: cc
+            build b: dd
+              mem =
+            build c: dd
+              pool = p
+            """)
+        r = self.build("-t", "mem")
+        rows = {l.split()[-1]: l.split() for l in r.lines[1:]}
+        for f in "abc":
+            self.assertEqual(rows[f][:2], ["256M", "default"], r)
+        self.build()
 
     @nj_only(ONLY)
     def test_bad_rule_size_points_at_the_rule(self):

@@ -24,6 +24,13 @@ optionally in steps, and holds it.
      stamps the jobs write, not from timing).
   7. as 3, but the older job holds its memory past the pause bound: the
      paused job is killed then, and retried once it fits.
+  8. as 3, and nj gets SIGTERM while the younger job is paused: every
+     process of both jobs ends, their partial outputs are removed, status
+     130; a normal run then builds everything, its logs loading without a
+     warning, and does not rerun what was logged as done.
+  9. the same with SIGKILL: the kernel hangs up the paused group nj
+     orphaned, the other job finishes on its own, and the normal run is as
+     in 8.
 
 tests/scenarios/jobserver.py adds the jobserver scenarios (GNU make
 sub-builds, nj under make and under nj); they need no cgroup.
@@ -648,6 +655,102 @@ class TooBig(Scenario):
         self.assertIn("no work to do", r3.out, r3)
 
 
+# ---- 8 and 9: stopped while a job is paused ------------------------------------------
+
+class StopsUnderPressure(Scenario):
+    """nj stopped while memory pressure has it pausing a job (SIGSTOP of the
+    job's group): SIGTERM ends every job, the paused one too; SIGKILL leaves
+    the jobs to the kernel, which hangs up a stopped group nj orphaned. Then
+    a normal run builds everything right, and its logs load without a
+    warning."""
+    # as scenario 3, but each command writes a partial output first
+    MANIFEST = """\
+        rule old
+          command = echo partial > $out && %s && echo old > $out
+          mem = 400M
+        rule young
+          command = echo partial > $out && %s && echo young > $out
+          mem = 200M
+        rule run
+          command = sleep 0.5 && touch $out
+        build old.out: old
+        build gate: run
+        build young.out: young || gate
+        """
+
+    def stopped_pids(self, cg):
+        out = []
+        for p in cg.pids():
+            try:
+                with open("/proc/%d/stat" % p) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                        out.append(p)
+            except OSError:
+                pass
+        return out
+
+    def stop_while_paused(self, sig):
+        self.write("build.ninja", self.MANIFEST % (
+            hog("400M", "100M", 20, 5000), hog("750M", "25M", 100, 500)))
+        cg = Cgroup(1 * G)
+        self.addCleanup(cg.remove)
+        p = subprocess.Popen(cg.command([NJ, "-j", "3", "-d", "explain"]),
+                             cwd=self.dir, env=env(),
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: p.poll() is None and (p.kill(), p.wait()))
+        deadline = time.time() + RUN_TIMEOUT
+        while time.time() < deadline and not self.stopped_pids(cg):
+            if p.poll() is not None:
+                break
+            time.sleep(0.02)
+        if not self.stopped_pids(cg):
+            out, err = p.communicate()
+            self.fail("no job was paused: the scenario proves nothing\n%s"
+                      % (out + err).decode(errors="replace")[-4000:])
+        self.assertTrue(self.exists("old.out") and self.exists("young.out"))
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=RUN_TIMEOUT)
+        text = (out + err).decode(errors="replace")
+        # every process of every job ends: none is left stopped for good
+        deadline = time.time() + 20
+        while time.time() < deadline and cg.pids():
+            time.sleep(0.05)
+        self.assertEqual(cg.pids(), [], "processes left in the cgroup\n"
+                         + text[-4000:])
+        self.assertEqual(cg.new_oom_kills(), 0, text[-4000:])
+        return p.returncode, text
+
+    def rebuild(self):
+        r = self.nj("-j", "3", limit=1 * G)
+        self.verbose(r)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.err, "", "the logs load without a warning\n%r" % r)
+        self.assertEqual(self.read("old.out"), "old\n")
+        self.assertEqual(self.read("young.out"), "young\n")
+        self.assertNotIn("] sleep 0.5", r.out, "gate was logged as done\n%r"
+                         % r)
+        r = self.nj(limit=1 * G)
+        self.assertIn("no work to do", r.out, r)
+
+    def test_8_sigterm_while_a_job_is_paused(self):
+        rc, text = self.stop_while_paused(signal.SIGTERM)
+        self.assertEqual(rc, 130, text[-4000:])
+        self.assertIn("interrupted by user", text)
+        # both jobs wrote a partial output: both removed
+        self.assertFalse(self.exists("old.out"), text[-4000:])
+        self.assertFalse(self.exists("young.out"), text[-4000:])
+        self.rebuild()
+
+    def test_9_sigkill_while_a_job_is_paused(self):
+        rc, text = self.stop_while_paused(signal.SIGKILL)
+        self.assertEqual(rc, -signal.SIGKILL)
+        # The kernel sent the paused group SIGHUP and SIGCONT when nj's
+        # death orphaned it (POSIX): it ended there. The old job ran on and
+        # finished; nothing logged it.
+        self.rebuild()
+
+
 # ---- 5: plenty of memory -------------------------------------------------------------
 
 class Plenty(Scenario):
@@ -807,8 +910,8 @@ def main():
     tests = []
     sys.path.insert(0, HERE)
     import jobserver  # tests/scenarios/jobserver.py: GNU make sub-builds
-    for cls in (CompileAndLink, Outgrows, TooBig, Plenty, SharedBudget) + \
-            jobserver.CLASSES:
+    for cls in (CompileAndLink, Outgrows, TooBig, Plenty, SharedBudget,
+                StopsUnderPressure) + jobserver.CLASSES:
         for t in loader.loadTestsFromTestCase(cls):
             if not a.filters or any(f in t.id() for f in a.filters):
                 tests.append(t)

@@ -55,7 +55,10 @@ struct ExecTest : ::testing::Test {
 	}
 	static std::string out(struct job *j)
 	{
-		return std::string(j->output.s ? j->output.s : "", j->output.len);
+		const char *s;
+		size_t len;
+		exec_job_output(j, &s, &len);
+		return std::string(s, len);
 	}
 };
 
@@ -147,8 +150,12 @@ TEST_F(ExecTest, LargeOutputDoesNotDeadlock)
 	ASSERT_TRUE(wait_all());
 	exec_next_finished(&ex);
 	exec_next_finished(&ex);
-	EXPECT_EQ(1048576u, a->output.len);
+	// Past JOB_OUTPUT_MEM_MAX the output is in a temporary file, not on
+	// the heap; it reads back whole.
+	EXPECT_LE(a->output.cap, (size_t)JOB_OUTPUT_MEM_MAX);
+	EXPECT_GE(a->spill_fd, 0);
 	EXPECT_EQ(std::string(1048576, 'x'), out(a));
+	EXPECT_EQ('\0', out(a).c_str()[1048576]);
 	std::string want;
 	for (int i = 0; i < 3000; i++)
 		want += "line " + std::to_string(i) + "\nerr " +
@@ -156,6 +163,20 @@ TEST_F(ExecTest, LargeOutputDoesNotDeadlock)
 	EXPECT_EQ(want, out(b));
 	exec_job_free(a);
 	exec_job_free(b);
+}
+
+TEST_F(ExecTest, OutputFillingWholePagesIsNulTerminated)
+{
+	struct job *a = start("head -c 1048576 /dev/zero | tr '\\0' y");
+	ASSERT_TRUE(wait_all());
+	exec_next_finished(&ex);
+	const char *s;
+	size_t len;
+	exec_job_output(a, &s, &len);
+	ASSERT_EQ(1048576u, len);
+	EXPECT_EQ('y', s[len - 1]);
+	EXPECT_EQ('\0', s[len]) << "readable one past the end";
+	exec_job_free(a);
 }
 
 TEST_F(ExecTest, OwnProcessGroup)

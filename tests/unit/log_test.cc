@@ -315,7 +315,13 @@ TEST_F(LogTest, BuildLogTornTail)
 		}
 		build_log_close(&bl);
 	}
-	EXPECT_EQ("", g_warnings);
+	// A header cut before its version ("# ninja log v" and shorter) is a
+	// log of no version: ninja's warning, as ninja gives it; one cut after
+	// the version is kept quietly.
+	std::string expected;
+	for (int i = 0; i < 13; i++)
+		expected += "build log version is too old; starting over\n";
+	EXPECT_EQ(expected, g_warnings);
 }
 
 TEST_F(LogTest, BuildLogTooOldIsDiscarded)
