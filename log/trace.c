@@ -309,7 +309,13 @@ int trace_load(struct trace *t, const char *path, struct err *err)
 {
 	char *data;
 	size_t len;
-	int r = log_read(path, &data, &len, err);
+	char *warning;
+	int r = log_read(path, &data, &len, &warning, err);
+	if (warning) { /* not a regular file: removed, so there is none */
+		err_set(err, "%s", warning);
+		free(warning);
+		return -1;
+	}
 	if (r <= 0)
 		return r;
 	size_t hl = strlen(HEADER);
