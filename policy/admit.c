@@ -39,6 +39,15 @@ int64_t policy_reserved(const struct mem_running *r, size_t n)
 	return sum;
 }
 
+int64_t policy_published_reserve(const struct mem_running *r, size_t n)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!r[i].guessed)
+			sum += reserve_of(&r[i]);
+	return sum;
+}
+
 int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,
 		     size_t n)
 {

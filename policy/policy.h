@@ -113,6 +113,7 @@ struct mem_running {
 	bool managed;            /* a nested nj: it publishes its own jobs'
 				  * reservations and pauses or kills them
 				  * itself; never paused or killed whole */
+	bool guessed;            /* its estimate is the default guess */
 };
 /* A ready edge as admission sees it, in priority order. */
 struct mem_candidate {
@@ -127,6 +128,13 @@ struct mem_candidate {
  * eighth. */
 int64_t policy_default_floor(int64_t capacity);
 int64_t policy_reserved(const struct mem_running *r, size_t n);
+/* What a build tells the other builds under the same limit it reserves:
+ * policy_reserved less the jobs whose estimate is only the default guess.
+ * A guess is this build's own caution; published, -j256 of trivial jobs
+ * would claim 64G and stop every other build on the machine (measured:
+ * the e2e suite's builds waited on its load test). Jobs that outgrow a
+ * guess are caught by pressure, in every build. */
+int64_t policy_published_reserve(const struct mem_running *r, size_t n);
 /* Bytes a new job may take now: free - floor - what running jobs may
  * still take. Negative when over. */
 int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,

@@ -157,6 +157,8 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 			.run_ms = elapsed - s->mem_paused_ms - paused,
 			.rise_ms = rise_ms(b, e),
 			.managed = b->budget.nothers && managed(b, j),
+			.guessed = s->mem_source == MEM_FROM_DEFAULT &&
+				   s->mem_estimate <= b->mem.default_estimate,
 		};
 	}
 	return b->njobs;
@@ -196,7 +198,7 @@ static void budget_tell(struct builder *b, const struct mem_running *view,
 			size_t n, int64_t extra)
 {
 	struct budget_rec *me = &b->budget.mine, before = *me;
-	me->reserved = policy_reserved(view, n) + extra;
+	me->reserved = policy_published_reserve(view, n) + extra;
 	me->jobs = extra > 0;
 	me->dying = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -291,7 +293,11 @@ struct edge *admit_next(struct builder *b)
 	size_t head;
 	int pick = policy_choose(m, view, n, c, k, &head);
 	if (locked) {
-		budget_tell(b, view, n, pick >= 0 ? c[pick].need : 0);
+		budget_tell(b, view, n,
+			    pick >= 0 && (sched(b, cand[pick])->mem_source !=
+						  MEM_FROM_DEFAULT ||
+					  c[pick].need > m->default_estimate)
+				    ? c[pick].need : 0);
 		budget_unlock(&b->budget);
 	}
 	m->waiting = head < k;

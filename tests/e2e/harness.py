@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import textwrap
 import time
 import unittest
@@ -77,17 +78,26 @@ def since_1_14(reason):
     return unittest.skipIf(OLD_NINJA, "ninja < 1.14 differs: " + reason)
 
 
+# Each test's nj builds share a memory budget among themselves only (their
+# own XDG_RUNTIME_DIR): the suite runs tests in parallel, and one test's
+# declared gigabytes must not make another's exact output say it waited.
+_local = threading.local()
+
+
 def base_env(**extra):
     env = {}
     for k, v in os.environ.items():
         if k.startswith("NINJA_") or k in ("NJ_FLAGS", "MAKEFLAGS", "MFLAGS",
                                            "CLICOLOR_FORCE", "CLICOLOR",
-                                           "NO_COLOR", "FORCE_COLOR"):
+                                           "NO_COLOR", "FORCE_COLOR",
+                                           "NJ_BUDGET_PARENT"):
             continue
         env[k] = v
     env["TERM"] = "dumb"
     env["LC_ALL"] = "C"
     env["NINJA_STATUS"] = "[%f/%t] "
+    if getattr(_local, "budget_dir", None):
+        env["XDG_RUNTIME_DIR"] = _local.budget_dir
     for k, v in extra.items():
         if v is None:
             env.pop(k, None)
@@ -118,6 +128,8 @@ class NjTestCase(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="nj-e2e-")
         self.addCleanup(shutil.rmtree, self.dir, True)
+        _local.budget_dir = tempfile.mkdtemp(prefix="nj-e2e-budget-")
+        self.addCleanup(shutil.rmtree, _local.budget_dir, True)
 
     # ---- files -----------------------------------------------------------
     def path(self, name):

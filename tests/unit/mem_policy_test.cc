@@ -557,3 +557,12 @@ TEST(MemPolicy, TwoPausedJobsThatBlockEachOtherLoseTheOneThatRanLeast)
 	mem_running one[] = {r[0], r[2]};
 	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, one, 2).act);
 }
+
+TEST(MemPolicy, AGuessIsNotPublishedToOtherBuilds)
+{
+	// 256 trivial jobs with the default guess would claim 64G.
+	mem_running r[] = {job(256 * M, M, 10), job(2 * G, 512 * M, 10)};
+	r[0].guessed = true;
+	EXPECT_EQ(255 * M + 1536 * M, policy_reserved(r, 2)) << "ours: still held back";
+	EXPECT_EQ(1536 * M, policy_published_reserve(r, 2));
+}
