@@ -140,7 +140,8 @@ void json_string(const char *s, size_t n);
 int tool_trace(struct tool_ctx *t, int argc, char **argv);
 int tool_timeline(struct tool_ctx *t, int argc, char **argv);
 int tool_mem(struct tool_ctx *t, int argc, char **argv);
-/* Load the last build's trace; 0, or 1 after printing why there is none. */
+/* Load the last build's trace into *tr (initialised here); 0, or 1 after
+ * printing why there is none (nothing left to free). */
 int tool_load_trace(struct tool_ctx *t, struct trace *tr);
 
 /* -d stats: time since start_ns is added to the metric called name. */

@@ -334,11 +334,8 @@ int tool_timeline(struct tool_ctx *t, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct trace tr;
-	trace_init(&tr);
-	if (tool_load_trace(t, &tr)) {
-		trace_free(&tr);
+	if (tool_load_trace(t, &tr))
 		return 1;
-	}
 	int nslots = 0;
 	int64_t max_peak = 0;
 	size_t waits = 0, pauses = 0, stops = 0, retries = 0;

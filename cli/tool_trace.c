@@ -12,9 +12,11 @@
 int tool_load_trace(struct tool_ctx *t, struct trace *tr)
 {
 	struct err err = {0};
+	trace_init(tr);
 	int r = trace_load(tr, t->trace_path, &err);
 	if (r > 0)
 		return 0;
+	trace_free(tr);
 	if (r == 0)
 		cli_error("no trace: %s not found (nj writes it at the end of "
 			  "each build that runs commands)", t->trace_path);
@@ -101,11 +103,8 @@ int tool_trace(struct tool_ctx *t, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct trace tr;
-	trace_init(&tr);
-	if (tool_load_trace(t, &tr)) {
-		trace_free(&tr);
+	if (tool_load_trace(t, &tr))
 		return 1;
-	}
 	printf("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"tool\":\"nj\","
 	       "\"started_unix_ms\":%" PRId64 ",\"wall_ms\":%" PRId64
 	       ",\"capacity\":%" PRId64 ",\"floor\":%" PRId64
