@@ -203,9 +203,7 @@ struct budget_rec {
 	int64_t victim_ms; /* run time of the job it would kill next, >= 1;
 			    * 0 none */
 	int64_t victim_paused;        /* 1: that job is paused */
-	int64_t waiting_need;         /* its first waiting edge's need; 0 */
-	int64_t waiting_since_ns;     /* since when (monotonic) */
-	int64_t spare[3];
+	int64_t spare[5];             /* zero; room without a new version */
 	uint64_t check; /* of everything above */
 };
 struct budget {

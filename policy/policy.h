@@ -194,9 +194,9 @@ int policy_pick_victim(const struct mem_running *r, size_t n);
 /* What a paused job needs to go on: its estimate's remainder, and never
  * less than half what it holds (it was paused for outgrowing it). */
 int64_t policy_resume_need(const struct mem_running *r);
-/* The job this nj would pause next (youngest growing, pausable) and the
+/* The job this nj would pause next (youngest growing, pausable), and the
  * one it would kill next (the paused job that ran least, else the youngest
- * running one; what it publishes to the other builds); -1 for none. */
+ * running one), which it publishes to the other builds; -1 for none. */
 int policy_pause_candidate(const struct mem_running *r, size_t n);
 int policy_next_victim(const struct mem_running *r, size_t n);
 /* One step of the pressure loop, after each sample. With other builds
