@@ -159,7 +159,8 @@ int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 /* Which candidate may start now (index), or -1. The first that does not
  * fit (policy_fits) is the head (*head, k if none): later ones may go ahead
  * of it only if they fit and are expected to end before the head could
- * start (backfilling), or have (within 5%) the critical-path weight of the
+ * start (backfilling), or leave the head room beside them when it could
+ * start, or have (within 5%) the critical-path weight of the
  * head (they are as urgent; this packs a small job beside a large one), or,
  * while the head waits on other builds' jobs (whose ends are unknown), are
  * expected to be shorter than the head. An
@@ -169,6 +170,11 @@ int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 int policy_choose(const struct mem_model *m, const struct mem_running *r,
 		  size_t n, const struct mem_candidate *c, size_t k,
 		  size_t *head);
+/* Whether two jobs this big cannot run at the same time: each needs more
+ * than half of what the floor leaves, by a tenth. Such jobs run one after
+ * another in any schedule, so the plan orders them as a chain
+ * (scheduler/chain.c). */
+bool policy_exclusive(const struct mem_model *m, int64_t need);
 /* After a kill, new starts wait (hold) until free is back to 1.5 floors. */
 bool policy_hold_over(const struct mem_model *m);
 /* The jobserver hands a sub-build a token only when a default-sized job

@@ -72,7 +72,7 @@ int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
 	return policy_estimate(own, e->mem_declared, rule, dflt, source);
 }
 
-static int64_t estimate(struct builder *b, struct edge *e)
+int64_t admit_estimate(struct builder *b, struct edge *e)
 {
 	if (sched(b, e)->mem_estimate < 0)
 		sched(b, e)->mem_estimate = mem_estimate_edge(b->history, e,
@@ -98,7 +98,7 @@ static int64_t sibling_peak(struct builder *b, const struct edge *e)
  * running siblings show (policy_with_siblings). */
 static int64_t need_now(struct builder *b, struct edge *e)
 {
-	int64_t est = estimate(b, e);
+	int64_t est = admit_estimate(b, e);
 	return policy_with_siblings(est, sched(b, e)->mem_source,
 				    sibling_peak(b, e));
 }
@@ -571,7 +571,7 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 		sched(b, e)->mem_alone = next == MEM_RETRY_ALONE;
 		/* The same rule the next build's history applies. */
 		int64_t raised = policy_with_margin(policy_after_kill(-1, reached));
-		int64_t cur = estimate(b, e);
+		int64_t cur = admit_estimate(b, e);
 		sched(b, e)->mem_estimate = raised > cur ? raised : cur;
 		sched(b, e)->mem_source = MEM_FROM_HISTORY;
 	}

@@ -92,7 +92,7 @@ bool plan_more_to_do(const struct builder *b)
 
 /* ---- critical path ---- */
 
-static double edge_cost(const struct edge *e, double dflt)
+double plan_edge_cost(const struct edge *e, double dflt)
 {
 	if (edge_is_phony(e))
 		return 0;
@@ -105,12 +105,14 @@ static double edge_cost(const struct edge *e, double dflt)
 struct cp_frame {
 	struct edge *e;
 	size_t oi, ei;
+	bool chained; /* its mem_next looked at */
 	double best;
 };
 
 /* Weight of an edge = its own cost plus the heaviest chain of planned
  * edges that wait for it; computed without recursion, since chains in
- * real graphs can be very long. */
+ * real graphs can be very long. The next job of the memory chain
+ * (chain.c) counts as waiting for it. */
 static void compute_critical(struct builder *b)
 {
 	double sum = 0;
@@ -119,11 +121,12 @@ static void compute_critical(struct builder *b)
 		struct edge *e = b->planned[i];
 		sched(b, e)->critical_weight = -1;
 		if (!edge_is_phony(e) && e->outputs[0]->has_log) {
-			sum += edge_cost(e, 1);
+			sum += plan_edge_cost(e, 1);
 			known++;
 		}
 	}
 	double dflt = known ? sum / (double)known : 1;
+	chain_link(b, dflt);
 	struct cp_frame *stack = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < b->nplanned; i++) {
@@ -134,14 +137,22 @@ static void compute_critical(struct builder *b)
 		while (n) {
 			struct cp_frame *f = &stack[n - 1];
 			struct edge *next = NULL;
-			while (!next && f->oi < f->e->noutputs) {
-				struct node *o = f->e->outputs[f->oi];
-				if (f->ei >= o->nout_edges) {
-					f->oi++;
-					f->ei = 0;
-					continue;
+			while (!next && (f->oi < f->e->noutputs || !f->chained)) {
+				struct edge *d;
+				if (f->oi == f->e->noutputs) {
+					f->chained = true;
+					d = sched(b, f->e)->mem_next;
+					if (!d)
+						continue;
+				} else {
+					struct node *o = f->e->outputs[f->oi];
+					if (f->ei >= o->nout_edges) {
+						f->oi++;
+						f->ei = 0;
+						continue;
+					}
+					d = o->out_edges[f->ei++];
 				}
-				struct edge *d = o->out_edges[f->ei++];
 				if (sched(b, d)->want == WANT_NONE)
 					continue;
 				if (sched(b, d)->critical_weight >= 0) {
@@ -159,7 +170,7 @@ static void compute_critical(struct builder *b)
 				stack[n++] = (struct cp_frame){.e = next};
 				continue;
 			}
-			sched(b, f->e)->critical_weight = f->best + edge_cost(f->e, dflt);
+			sched(b, f->e)->critical_weight = f->best + plan_edge_cost(f->e, dflt);
 			double w = sched(b, f->e)->critical_weight;
 			n--;
 			if (n && w > stack[n - 1].best)

@@ -77,6 +77,9 @@ struct sched_edge {
 	int64_t mem_paused_since_ns;
 	int64_t mem_paused_ms;    /* paused time before the current pause */
 	bool mem_pause_timed_out; /* killed at the end of a bounded pause */
+	/* The memory chain (chain.c): the next job too big to run beside
+	 * this one, in the order they can start; NULL when none. */
+	struct edge *mem_next;
 };
 
 /* A max-heap of edges: higher weight first, then lower id. The weight is
@@ -179,6 +182,9 @@ int builder_build(struct builder *b, struct err *err);
 void builder_free(struct builder *b);
 
 /* ---- plan (plan.c) ---- */
+/* An edge's cost for the critical path: its last run time from the log,
+ * else dflt; 0 for a phony edge. */
+double plan_edge_cost(const struct edge *e, double dflt);
 int plan_add_target(struct builder *b, struct node *n, struct err *err);
 /* Compute critical-path weights and queue the edges that are ready. */
 void plan_prepare(struct builder *b);
@@ -219,6 +225,13 @@ void tokens_offer(struct builder *b);
  * no limit), and which descriptor to watch. */
 int tokens_wait_timeout(struct builder *b);
 
+/* ---- the memory chain (chain.c) ---- */
+/* Link the planned edges that cannot run two at a time
+ * (policy_exclusive) through mem_next, in the order they can first start,
+ * so the critical path counts them one after another. Returns how many
+ * were linked (0 or at least 2). */
+size_t chain_link(struct builder *b, double dflt);
+
 /* ---- memory in the build loop (admit.c) ---- */
 void builder_mem_init(struct builder *b);
 void builder_mem_free(struct builder *b);
@@ -242,6 +255,8 @@ int mem_job_ended(struct builder *b, struct job *j, struct buf *why);
  * its own history, its declared mem, its rule's history, dflt. */
 int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
 			  int64_t dflt, int *source);
+/* e's estimate (mem_estimate_edge), worked out once and kept. */
+int64_t admit_estimate(struct builder *b, struct edge *e);
 /* The history's key for an edge: its first output. */
 const char *edge_key(const struct edge *e);
 /* A job is about to start (notes the cgroup's OOM kill count). */

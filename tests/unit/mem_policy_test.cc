@@ -95,6 +95,34 @@ TEST(MemPolicy, BackfillsOnlyWhatEndsBeforeTheBlockedJobCouldStart)
 	EXPECT_EQ(10000, policy_wait_ms(&m, r, 1, 3 * G));
 }
 
+TEST(MemPolicy, BackfillsWhatLeavesTheHeadRoomWhenItCouldStart)
+{
+	// 3G free, floor 512M, a 3G job ending in 10s: then 5.5G is free.
+	mem_model m = model(3 * G, 512 * M);
+	mem_running r[] = {job(3 * G, 3 * G, 5000, 10000)};
+	mem_candidate c[] = {
+		{4 * G, 60000, false, 9, 0},    // the head: waits for the job
+		{2 * G, 20000, false, 5, 0},    // outlasts the wait, 4G+2G > 5.5G
+		{1536 * M, 20000, false, 5, 0}, // outlasts it, 4G+1.5G fits
+	};
+	size_t head;
+	EXPECT_EQ(2, policy_choose(&m, r, 1, c, 3, &head));
+	EXPECT_EQ(0u, head);
+	c[2].need = 1600 * M;
+	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 3, &head))
+		<< "4G + 1.6G would not fit when the head could start";
+}
+
+TEST(MemPolicy, ExclusiveIsMoreThanHalfOfWhatTheFloorLeavesByATenth)
+{
+	mem_model m = model(8 * G, 512 * M); // 7.5G usable: the line is 4.125G
+	EXPECT_FALSE(policy_exclusive(&m, 4 * G));
+	EXPECT_FALSE(policy_exclusive(&m, 4096 * M + 128 * M));
+	EXPECT_TRUE(policy_exclusive(&m, 4096 * M + 129 * M));
+	m.enabled = false;
+	EXPECT_FALSE(policy_exclusive(&m, 7 * G));
+}
+
 TEST(MemPolicy, NoBackfillWhenTheWaitIsUnknown)
 {
 	mem_model m = model(3 * G, 512 * M);
@@ -112,8 +140,10 @@ TEST(MemPolicy, AsUrgentAJobMayGoFirstIfItFits)
 	// one starts, though an earlier one would not fit yet.
 	mem_model m = model(2 * G, 512 * M); // room 1.5G
 	mem_running r[] = {job(2 * G, 2 * G, 5000, 10000)};
-	mem_candidate c[] = {{2 * G, 20000, false, 10, 0},
-			     {G, 20000, false, 9.6, 0}, {G, 20000, false, 8, 0}};
+	// (2.5G + 1.2G would not fit when the running one ends, either)
+	mem_candidate c[] = {{2560 * M, 20000, false, 10, 0},
+			     {1229 * M, 20000, false, 9.6, 0},
+			     {1229 * M, 20000, false, 8, 0}};
 	size_t head;
 	EXPECT_EQ(1, policy_choose(&m, r, 1, c, 3, &head));
 	EXPECT_EQ(0u, head);

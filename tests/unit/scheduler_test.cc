@@ -373,6 +373,66 @@ TEST_F(PlanTest, CriticalPathUsesLoggedDurations)
 	EXPECT_EQ((strs{"slow", "f1"}), take_all());
 }
 
+// Three links of 3.6G in 6G can only run one after another, so together
+// they are longer than any path in the graph: the one that is ready must
+// start before the compiles that feed the others (bench/memory.py,
+// mem-mixed; the critical path alone picks the compiles).
+static const char kBigLinks[] =
+	"rule cat\n  command = cat $in > $out\n"
+	"build o1: cat in\nbuild o2: cat in\n"
+	"build big0: cat in\n  mem = 3600M\n"
+	"build big1: cat o1\n  mem = 3600M\n"
+	"build big2: cat o2\n  mem = 3600M\n"
+	"build small: cat in\n  mem = 2500M\n"
+	"build all: phony big0 big1 big2 small\n";
+
+struct ChainTest : public PlanTest {
+	void timed(const char *o, int ms)
+	{
+		struct node *n = node(o);
+		n->has_log = true;
+		n->log_start_ms = 0;
+		n->log_end_ms = ms;
+	}
+	void prepare(bool mem_on)
+	{
+		parse(kBigLinks);
+		all_dirty();
+		timed("o1", 2500);
+		timed("o2", 2500);
+		timed("big0", 12000);
+		timed("big1", 12000);
+		timed("big2", 12000);
+		timed("small", 4000);
+		b.mem.enabled = mem_on;
+		b.mem.capacity = 6 * (1LL << 30);
+		b.mem.floor = 300 << 20;
+		add("all");
+		plan_prepare(&b);
+	}
+};
+
+TEST_F(ChainTest, JobsTooBigToRunTogetherAreChainedInTheOrderTheyCanStart)
+{
+	prepare(true);
+	EXPECT_EQ(find("big1"), sched(&b, find("big0"))->mem_next);
+	EXPECT_EQ(find("big2"), sched(&b, find("big1"))->mem_next);
+	EXPECT_EQ(nullptr, sched(&b, find("big2"))->mem_next);
+	EXPECT_EQ(nullptr, sched(&b, find("small"))->mem_next)
+		<< "2.5G fits twice in 6G: not chained";
+	// The ready link carries the whole chain; what feeds the next link
+	// the rest of it.
+	EXPECT_EQ(36003, sched(&b, find("big0"))->critical_weight);
+	EXPECT_EQ((strs{"big0", "o1", "o2", "small"}), take_all());
+}
+
+TEST_F(ChainTest, WithoutMemoryTheCriticalPathAlonePicksTheCompiles)
+{
+	prepare(false);
+	EXPECT_EQ(nullptr, sched(&b, find("big0"))->mem_next);
+	EXPECT_EQ((strs{"o1", "o2", "big0", "small"}), take_all());
+}
+
 TEST_F(PlanTest, WithoutHistoryTiesGoToFileOrder)
 {
 	parse(std::string(kCat) + "build c: cat in\nbuild b: cat in\n"

@@ -1,0 +1,116 @@
+/* The memory chain: jobs too big to run two at a time.
+ *
+ * Two jobs that each need more than half the memory run one after another
+ * in every schedule, so together they are a chain as long as the sum of
+ * their run times, however independent the graph says they are. The
+ * critical path does not see that: in a build of three 3.6G links in 6G it
+ * gives a free slot to a compile feeding the second link, while the first
+ * link, ready, waits; every second it waits is added to the whole build
+ * (bench/memory.py, mem-mixed). Linking them, in the order they can first
+ * start, makes the first carry the length of all of them, and what feeds
+ * each the length of the rest. */
+#include "scheduler.h"
+
+#include <stdlib.h>
+
+struct big {
+	struct edge *e;
+	double head; /* when it can start at the earliest: its longest chain
+		      * of planned inputs */
+};
+
+/* Longest path of planned work before e can start (memoised in head[],
+ * by edge id; -1 unknown, -2 on the stack), without recursion. */
+static double earliest(struct builder *b, struct edge *root, double *head,
+		       double dflt)
+{
+	struct frame {
+		struct edge *e;
+		size_t i;
+		double best;
+	} *stack = NULL;
+	size_t n = 0, cap = 0;
+	xgrow((void **)&stack, &cap, 1, sizeof(*stack));
+	stack[n++] = (struct frame){.e = root};
+	head[root->id] = -2;
+	while (n) {
+		struct frame *f = &stack[n - 1];
+		struct edge *next = NULL;
+		while (!next && f->i < f->e->ninputs) {
+			const struct node *in = f->e->inputs[f->i++];
+			struct edge *p = in->in_edge;
+			if (!p || p->id >= b->nsched ||
+			    sched(b, p)->want == WANT_NONE)
+				continue;
+			if (head[p->id] == -2)
+				continue; /* a cycle: not ours to report */
+			if (head[p->id] < 0) {
+				next = p;
+				break;
+			}
+			double t = head[p->id] + plan_edge_cost(p, dflt);
+			if (t > f->best)
+				f->best = t;
+		}
+		if (next) {
+			head[next->id] = -2;
+			xgrow((void **)&stack, &cap, n + 1, sizeof(*stack));
+			stack[n++] = (struct frame){.e = next};
+			continue;
+		}
+		head[f->e->id] = f->best;
+		n--;
+		if (n) {
+			struct frame *up = &stack[n - 1];
+			double t = f->best + plan_edge_cost(f->e, dflt);
+			if (t > up->best)
+				up->best = t;
+		}
+	}
+	free(stack);
+	return head[root->id];
+}
+
+static int by_head(const void *a, const void *b)
+{
+	const struct big *x = a, *y = b;
+	if (x->head != y->head)
+		return x->head < y->head ? -1 : 1;
+	return x->e->id < y->e->id ? -1 : x->e->id > y->e->id;
+}
+
+size_t chain_link(struct builder *b, double dflt)
+{
+	struct big *bigs = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < b->nplanned; i++) {
+		struct edge *e = b->planned[i];
+		sched(b, e)->mem_next = NULL;
+		int want = sched(b, e)->want;
+		if (!b->mem.enabled || edge_is_phony(e) ||
+		    (want != WANT_TO_START && want != WANT_TO_FINISH))
+			continue;
+		/* Only what is known: a default guess is no reason to queue. */
+		int64_t est = admit_estimate(b, e);
+		if (sched(b, e)->mem_source == MEM_FROM_DEFAULT ||
+		    !policy_exclusive(&b->mem, est))
+			continue;
+		xgrow((void **)&bigs, &cap, n + 1, sizeof(*bigs));
+		bigs[n++] = (struct big){.e = e};
+	}
+	if (n < 2) {
+		free(bigs);
+		return 0;
+	}
+	double *head = xmalloc(b->nsched * sizeof(*head));
+	for (size_t i = 0; i < b->nsched; i++)
+		head[i] = -1;
+	for (size_t i = 0; i < n; i++)
+		bigs[i].head = earliest(b, bigs[i].e, head, dflt);
+	free(head);
+	qsort(bigs, n, sizeof(*bigs), by_head);
+	for (size_t i = 0; i + 1 < n; i++)
+		sched(b, bigs[i].e)->mem_next = bigs[i + 1].e;
+	free(bigs);
+	return n;
+}
