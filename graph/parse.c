@@ -81,6 +81,10 @@ static const char *eval_scope(struct parser *p, const struct evalstr *es,
 	return buf_cstr(&p->tmp);
 }
 
+/* The longest value a file-scope variable may have: far past any real
+ * manifest's (Chromium's are kilobytes), far short of running out. */
+#define MAX_VALUE (64 << 20)
+
 static int parse_variable(struct parser *p, struct err *err)
 {
 	const char *name;
@@ -88,6 +92,16 @@ static int parse_variable(struct parser *p, struct err *err)
 	struct evalstr val;
 	if (lexer_let(&p->lx, &name, &namelen, &val, err) < 0)
 		return -1;
+	/* A value that refers to itself twice doubles with each line: thirty
+	 * lines ask for gigabytes (ninja runs out of memory). Measured before
+	 * it is built. */
+	size_t len = evalstr_len_scope(&val, p->env);
+	if (len > MAX_VALUE) {
+		lexer_error(&p->lx, err, "variable '%.*s' would be %zu bytes "
+			    "long, more than %dM", (int)namelen, name, len,
+			    MAX_VALUE >> 20);
+		return -1;
+	}
 	const char *v = eval_scope(p, &val, p->env);
 	size_t vlen = p->tmp.len;
 	if (namelen == 22 && memcmp(name, "ninja_required_version", 22) == 0 &&

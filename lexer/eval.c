@@ -1,6 +1,7 @@
 /* Variable scopes, evaluation of $-strings and shell quoting. */
 #include "lexer.h"
 
+#include <stdint.h>
 #include <string.h>
 
 struct scope *scope_new(struct arena *a, struct scope *parent)
@@ -69,6 +70,18 @@ void evalstr_eval_scope(const struct evalstr *es, const struct scope *sc,
 			struct buf *out)
 {
 	evalstr_eval(es, scope_lookup_fn, (void *)sc, out);
+}
+
+size_t evalstr_len_scope(const struct evalstr *es, const struct scope *sc)
+{
+	size_t n = 0;
+	for (const struct evalpart *p = es->head; p; p = p->next) {
+		const struct scope_val *v =
+			p->var ? scope_lookup(sc, p->s, p->len) : NULL;
+		size_t add = p->var ? (v ? v->len : 0) : p->len;
+		n = add > SIZE_MAX - n ? SIZE_MAX : n + add;
+	}
+	return n;
 }
 
 void evalstr_unparse(const struct evalstr *es, struct buf *out)

@@ -107,6 +107,8 @@ void evalstr_eval(const struct evalstr *es, eval_lookup_fn fn, void *ctx,
 void evalstr_eval_scope(const struct evalstr *es, const struct scope *sc,
 			struct buf *out);
 /* Re-serialise with $-escapes (for -t rules -d style output and tests). */
+/* The length evalstr_eval_scope would give, without building it. */
+size_t evalstr_len_scope(const struct evalstr *es, const struct scope *sc);
 void evalstr_unparse(const struct evalstr *es, struct buf *out);
 bool evalstr_empty(const struct evalstr *es);
 

@@ -537,6 +537,21 @@ class IncludeSubninja(NjTestCase):
         r = self.fails()
         self.assertIn("nope.ninja", r.out + r.err)
 
+    # Found by the manifest fuzzer's long run: a value that names itself
+    # twice doubles with every line (ninja runs out of memory).
+    @unittest.skipIf(IS_NINJA, "ninja runs out of memory on this")
+    def test_a_variable_that_doubles_is_an_error_not_out_of_memory(self):
+        self.manifest("a = xy\n" + "a = $a$a\n" * 30 +
+                      "rule r\n  command = echo $a\nbuild o: r\n")
+        r = self.fails()
+        self.assertIn("build.ninja:27: variable 'a' would be 134217728 "
+                      "bytes long, more than 64M", r.err)
+        # 32M is still a value (not used in the command: too long to run)
+        self.manifest("a = x\n" + "a = $a$a\n" * 25 +
+                      "rule r\n  command = touch $out\nbuild o: r\n")
+        self.build()
+        self.assertTrue(self.exists("o"))
+
     # ninja recurses until its stack overflows (SIGSEGV) on these.
     @unittest.skipIf(IS_NINJA, "ninja crashes on include cycles")
     def test_include_of_itself_is_an_error_with_file_and_line(self):
