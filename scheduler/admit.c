@@ -74,7 +74,13 @@ int64_t mem_estimate_edge(const struct history *h, const struct edge *e,
 
 int64_t admit_estimate(struct builder *b, struct edge *e)
 {
-	if (sched(b, e)->mem_estimate < 0)
+	/* A default guess is asked again: jobs of its rule that ended in this
+	 * build may have put what they took in the history since (a first
+	 * build's seventh link is not "default-sized" after six ran). */
+	struct sched_edge *s = sched(b, e);
+	if (s->mem_estimate < 0 ||
+	    (s->mem_source == MEM_FROM_DEFAULT &&
+	     s->mem_estimate == b->mem.default_estimate))
 		sched(b, e)->mem_estimate = mem_estimate_edge(b->history, e,
 						    b->mem.default_estimate,
 						    &sched(b, e)->mem_source);
@@ -317,6 +323,10 @@ struct edge *admit_next(struct builder *b)
 			plan_put_back(b, cand[i]);
 	}
 	if (chosen) {
+		/* What it was admitted on is what it reserves while it runs:
+		 * a need raised by running siblings, not the guess below it. */
+		if (c[pick].need > sched(b, chosen)->mem_estimate)
+			sched(b, chosen)->mem_estimate = c[pick].need;
 		sched(b, chosen)->mem_waiting = false;
 		plan_take(b, chosen);
 	}
