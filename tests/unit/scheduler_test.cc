@@ -433,6 +433,61 @@ TEST_F(ChainTest, WithoutMemoryTheCriticalPathAlonePicksTheCompiles)
 	EXPECT_EQ((strs{"o1", "o2", "big0", "small"}), take_all());
 }
 
+// Learning within a first build: a job's default guess is asked again
+// once jobs of its rule have put their runs in the history.
+struct LearnTest : public PlanTest {
+	struct history h;
+	std::string dir;
+	void SetUp() override
+	{
+		PlanTest::SetUp();
+		char tmpl[] = "/tmp/nj_learn_test.XXXXXX";
+		ASSERT_TRUE(mkdtemp(tmpl));
+		dir = tmpl;
+		history_init(&h);
+		std::string path = dir + "/.nj_history";
+		ASSERT_EQ(0, history_load(&h, path.c_str(), &err)) << err.msg;
+		ASSERT_EQ(0, history_open(&h, &err)) << err.msg;
+		b.history = &h;
+		b.mem.enabled = true;
+		b.mem.capacity = 6 * (1LL << 30);
+		b.mem.floor = 300 << 20;
+		b.mem.default_estimate = 256 << 20;
+	}
+	void TearDown() override
+	{
+		b.history = nullptr;
+		history_close(&h);
+		PlanTest::TearDown();
+		std::string rm = "rm -rf '" + dir + "'";
+		ASSERT_EQ(0, system(rm.c_str()));
+	}
+};
+
+TEST_F(LearnTest, ADefaultGuessIsAskedAgainAfterItsRuleRan)
+{
+	parse("rule link\n  command = ld\nbuild l1: link in\n"
+	      "build l2: link in\nbuild l3: link in\n");
+	EXPECT_EQ(256 << 20, admit_estimate(&b, find("l3")));
+	EXPECT_EQ(MEM_FROM_DEFAULT, sched(&b, find("l3"))->mem_source);
+	struct history_run run = {int64_t(2500) << 20, 1000, 10000, 4000, 0,
+				  false};
+	ASSERT_EQ(0, history_record(&h, "l1", "link", &run, &err)) << err.msg;
+	EXPECT_GE(admit_estimate(&b, find("l3")), int64_t(2500) << 20)
+		<< "the rule's run in this build is evidence";
+	EXPECT_EQ(MEM_FROM_RULE, sched(&b, find("l3"))->mem_source);
+}
+
+TEST_F(LearnTest, ARaisedEstimateIsKept)
+{
+	parse("rule link\n  command = ld\nbuild l1: link in\n"
+	      "build l2: link in\n");
+	EXPECT_EQ(256 << 20, admit_estimate(&b, find("l2")));
+	// admitted on what a running sibling showed: that is its reservation
+	sched(&b, find("l2"))->mem_estimate = int64_t(3) << 30;
+	EXPECT_EQ(int64_t(3) << 30, admit_estimate(&b, find("l2")));
+}
+
 TEST_F(PlanTest, WithoutHistoryTiesGoToFileOrder)
 {
 	parse(std::string(kCat) + "build c: cat in\nbuild b: cat in\n"
