@@ -89,8 +89,10 @@ class Load(NjTestCase):
         self.assertEqual(first - last, Counter())
         # while jobs run: each holds its output pipe's read end and its
         # jobserver pipe (both ends, and the read end reopened
-        # non-blocking): bounded by -j, not by how many have run
-        self.assertLessEqual(max(mid), sum(last.values()) + 4 * 255)
+        # non-blocking): bounded by -j, not by how many have run; plus a
+        # few open for a moment (a /proc file the memory sampling is
+        # reading when the listing runs: seen once in CI, 1033 for 1032)
+        self.assertLessEqual(max(mid), sum(last.values()) + 4 * 255 + 4)
         # Memory: the build's peak against loading the same graph alone
         # (-t targets all): what the build adds is per edge (the plan, the
         # logs' records), not per job run. Measured at 200k edges: 221 MB
