@@ -76,9 +76,11 @@ size_t evalstr_len_scope(const struct evalstr *es, const struct scope *sc)
 {
 	size_t n = 0;
 	for (const struct evalpart *p = es->head; p; p = p->next) {
-		const struct scope_val *v =
-			p->var ? scope_lookup(sc, p->s, p->len) : NULL;
-		size_t add = p->var ? (v ? v->len : 0) : p->len;
+		size_t add = p->len;
+		if (p->var) {
+			const struct scope_val *v = scope_lookup(sc, p->s, p->len);
+			add = v ? v->len : 0;
+		}
 		n = add > SIZE_MAX - n ? SIZE_MAX : n + add;
 	}
 	return n;

@@ -106,9 +106,9 @@ void evalstr_eval(const struct evalstr *es, eval_lookup_fn fn, void *ctx,
 /* Evaluate against a plain scope chain. */
 void evalstr_eval_scope(const struct evalstr *es, const struct scope *sc,
 			struct buf *out);
-/* Re-serialise with $-escapes (for -t rules -d style output and tests). */
 /* The length evalstr_eval_scope would give, without building it. */
 size_t evalstr_len_scope(const struct evalstr *es, const struct scope *sc);
+/* Re-serialise with $-escapes (for -t rules -d style output and tests). */
 void evalstr_unparse(const struct evalstr *es, struct buf *out);
 bool evalstr_empty(const struct evalstr *es);
 

@@ -81,10 +81,10 @@ int64_t admit_estimate(struct builder *b, struct edge *e)
 	if (s->mem_estimate < 0 ||
 	    (s->mem_source == MEM_FROM_DEFAULT &&
 	     s->mem_estimate == b->mem.default_estimate))
-		sched(b, e)->mem_estimate = mem_estimate_edge(b->history, e,
+		s->mem_estimate = mem_estimate_edge(b->history, e,
 						    b->mem.default_estimate,
-						    &sched(b, e)->mem_source);
-	return sched(b, e)->mem_estimate;
+						    &s->mem_source);
+	return s->mem_estimate;
 }
 
 /* The most a running job of e's rule has reached so far. */

@@ -81,13 +81,15 @@ static int by_head(const void *a, const void *b)
 
 size_t chain_link(struct builder *b, double dflt)
 {
+	if (!b->mem.enabled)
+		return 0; /* nothing was ever linked */
 	struct big *bigs = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < b->nplanned; i++) {
 		struct edge *e = b->planned[i];
 		sched(b, e)->mem_next = NULL;
 		int want = sched(b, e)->want;
-		if (!b->mem.enabled || edge_is_phony(e) ||
+		if (edge_is_phony(e) ||
 		    (want != WANT_TO_START && want != WANT_TO_FINISH))
 			continue;
 		/* Only what is known: a default guess is no reason to queue. */
