@@ -252,7 +252,9 @@ enum mem_end policy_classify_end(bool enabled, bool ours, int term_signal,
 				 int64_t oom_at_start);
 /* After a memory kill, with `retries` retries already used: fail the build
  * (it ran alone, or has no retries left, or the kernel killed it with
- * nothing else running), or retry (alone when that is the last). */
+ * nothing else running), or retry (alone when that is the last). A job
+ * on its alone retry killed while another build's jobs ran beside it
+ * (others_running) was not alone: it is retried alone again. */
 enum mem_retry {
 	MEM_RETRY,
 	MEM_RETRY_ALONE,

@@ -230,6 +230,12 @@ enum mem_end policy_classify_end(bool enabled, bool ours, int term_signal,
 enum mem_retry policy_after_memory_kill(int retries, bool alone,
 					enum mem_end why, size_t others_running)
 {
+	/* Its last retry, with nothing of ours beside it, but another build's
+	 * jobs ran in the same memory (the shared budget): it was not alone,
+	 * and the kill says nothing of whether it fits alone (seen in CI: two
+	 * builds in 1.5G, one lost a 700M link this way). Again, alone. */
+	if (alone && others_running > 0)
+		return MEM_RETRY_ALONE;
 	/* Alone and still too big: no retry can help. */
 	if (alone || retries >= POLICY_MAX_RETRIES ||
 	    (why == MEM_END_KERNEL && others_running == 0))

@@ -286,6 +286,10 @@ TEST(MemPolicy, RetriesThenAloneThenFail)
 						     MEM_END_NJ, 2));
 	EXPECT_EQ(MEM_FAIL, policy_after_memory_kill(1, true, MEM_END_NJ, 0))
 		<< "alone and still too big";
+	EXPECT_EQ(MEM_RETRY_ALONE,
+		  policy_after_memory_kill(POLICY_MAX_RETRIES, true, MEM_END_NJ,
+					   1))
+		<< "another build's job ran beside it: it was not alone";
 	EXPECT_EQ(MEM_FAIL, policy_after_memory_kill(0, false, MEM_END_KERNEL, 0))
 		<< "the kernel killed it with nothing beside it";
 	EXPECT_EQ(MEM_RETRY, policy_after_memory_kill(0, false, MEM_END_KERNEL, 1));
