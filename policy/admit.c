@@ -146,12 +146,44 @@ int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 	return INT64_MAX;
 }
 
+bool policy_packs(const struct mem_model *m, int64_t need)
+{
+	int64_t usable = m->capacity - m->floor;
+	return m->enabled && usable > 0 && need >= usable / 8;
+}
+
+/* c[i] may start: if it is large, the largest candidate as urgent as it
+ * (POLICY_PACK_TIE) that fits starts instead. Largest first packs:
+ * of seven links of 2.5 to 3G in 6G, the 3G one starts and the 2.5G one
+ * beside it, where taking them in order paired the two smallest and left
+ * the large ones to run one at a time. */
+static int largest_as_urgent(const struct mem_model *m,
+			     const struct mem_running *r, size_t n,
+			     const struct mem_candidate *c, size_t k, size_t i)
+{
+	if (!policy_packs(m, c[i].need))
+		return (int)i;
+	size_t best = i;
+	for (size_t j = i + 1; j < k; j++) {
+		if (c[j].alone || c[j].weight < c[i].weight * POLICY_PACK_TIE ||
+		    c[j].need <= c[best].need)
+			continue;
+		if (policy_fits(m, r, n, &c[j]))
+			best = j;
+	}
+	return (int)best;
+}
+
 int policy_choose(const struct mem_model *m, const struct mem_running *r,
 	       size_t n, const struct mem_candidate *c, size_t k, size_t *head)
 {
 	*head = k;
-	if (n == 0 && m->others_jobs == 0 && k > 0)
-		return 0; /* an idle domain always starts the next job */
+	if (n == 0 && m->others_jobs == 0 && k > 0) {
+		/* An idle domain always starts a job. */
+		if (c[0].alone)
+			return 0;
+		return largest_as_urgent(m, r, n, c, k, 0);
+	}
 	int64_t head_wait = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (c[i].alone) {
@@ -168,7 +200,7 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
 			continue;
 		}
 		if (*head == k)
-			return (int)i;
+			return largest_as_urgent(m, r, n, c, k, i);
 		/* Behind a blocked job, only what ends before it could start,
 		 * or what is as far from the end of the build (the same
 		 * critical-path weight): starting it first delays nothing

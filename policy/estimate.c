@@ -54,6 +54,17 @@ int64_t policy_with_margin(int64_t est)
 	return est < 0 ? -1 : est + (est + 24) / 25;
 }
 
+int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n)
+{
+	if (est < 0 || n < 2)
+		return policy_with_margin(est);
+	int64_t close = est - est / 100;
+	if (recent[0] < close || recent[1] < close || recent[0] > est ||
+	    recent[1] > est)
+		return policy_with_margin(est);
+	return est + (est + 99) / 100;
+}
+
 size_t policy_percentile_rank(size_t n)
 {
 	/* nearest rank: the smallest value >= 90% of them */

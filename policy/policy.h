@@ -20,6 +20,10 @@
 #define POLICY_SAMPLE_NEAR_FLOOR_MS 40
 /* PSI "some" avg10, in percent, above which memory counts as under pressure. */
 #define POLICY_PSI_ALERT 5.0
+/* Large jobs (policy_packs) whose critical-path weights are within 15%
+ * count as equally urgent when choosing which starts first: seven links of
+ * the same shape ran 9.7 to 11 s, by their size and the machine's noise. */
+#define POLICY_PACK_TIE 0.85
 /* How many ready edges one admission looks at past a blocked one. */
 #define POLICY_BACKFILL_SCAN 64
 /* A paused job is resumed or killed after this long at most: it may hold
@@ -67,6 +71,12 @@ int64_t policy_after_kill(int64_t est, int64_t reached);
  * The peaks are of the whole process tree and the floor is kept free as
  * well: 10% here made two links that fit together run one at a time. */
 int64_t policy_with_margin(int64_t est);
+/* The margin an edge's own history earns: 1% when its two newest peaks
+ * (newest first in recent[0..n)) and the estimate agree within 1%, else
+ * policy_with_margin's 4%. Memory-test links reproduce their peaks to the
+ * page; the 4% made the pairs of seven 2.5 to 3G links that fit in 6G run
+ * one at a time. A killed run's reach is older evidence and ages out. */
+int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n);
 /* The 1-based rank of a rule's percentile among n estimates (nearest
  * rank of the 90th). */
 size_t policy_percentile_rank(size_t n);
@@ -156,7 +166,13 @@ bool policy_fits(const struct mem_model *m, const struct mem_running *r,
  * INT64_MAX if that is unknowable or never. */
 int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,
 		       size_t n, int64_t need);
-/* Which candidate may start now (index), or -1. The first that does not
+/* Whether a job is a large enough share of memory (an eighth of what the
+ * floor leaves) that which of the equally urgent ones starts first decides
+ * how they pack. */
+bool policy_packs(const struct mem_model *m, int64_t need);
+/* Which candidate may start now (index), or -1. Where the first that fits
+ * is large (policy_packs), the largest as urgent (POLICY_PACK_TIE) that
+ * fits goes first. The first that does not
  * fit (policy_fits) is the head (*head, k if none): later ones may go ahead
  * of it only if they fit and are expected to end before the head could
  * start (backfilling), or leave the head room beside them when it could

@@ -267,6 +267,7 @@ struct edge *admit_next(struct builder *b)
 	struct edge *cand[POLICY_BACKFILL_SCAN];
 	struct mem_candidate c[POLICY_BACKFILL_SCAN];
 	size_t k = 0;
+	bool head_fits = false;
 	struct edge *e;
 	int64_t room = policy_headroom(m, view, n);
 	while (k < POLICY_BACKFILL_SCAN && (e = plan_pop_ready(b))) {
@@ -280,10 +281,16 @@ struct edge *admit_next(struct builder *b)
 			.rise_ms = rise_ms(b, e),
 		};
 		k++;
-		/* The usual case, the best edge fits: no need to look further. */
-		if (k == 1 && !c[0].alone &&
-		    (n == 0 || policy_fits(m, view, n, &c[0])))
+		/* The usual case, the best edge fits and is small: no need to
+		 * look further. A large one is compared with those as urgent
+		 * (policy_choose packs the largest first). */
+		if (k == 1)
+			head_fits = !c[0].alone &&
+				    (n == 0 || policy_fits(m, view, n, &c[0]));
+		if (k == 1 && head_fits && !policy_packs(m, c[0].need))
 			break;
+		if (head_fits && c[k - 1].weight < c[0].weight * POLICY_PACK_TIE)
+			break; /* past the ties of a head that fits */
 	}
 	/* A large job is decided with the other builds locked out, on their
 	 * latest word, and announced before they decide again: two builds must
@@ -473,7 +480,10 @@ static void record(struct builder *b, struct job *j, bool killed, int64_t peak)
 	struct history_run run = {
 		.peak = peak,
 		.cpu_ms = j->cpu_ms,
-		.wall_ms = (j->end_ns - j->start_ns) / 1000000,
+		/* Paused time is the scheduler's, not the job's: counted, it
+		 * made a link paused 4 s the build's longest the next time. */
+		.wall_ms = (j->end_ns - j->start_ns) / 1000000 -
+			   sched(b, e)->mem_paused_ms,
 		.rise_ms = rose ? (rise > 0 ? rise : 0) : -1,
 		.exit_code = j->exit_code,
 		.mem_killed = killed,

@@ -576,6 +576,14 @@ class Outgrows(Scenario):
         self.assert_trace_counts_as_summary(r, tr)
         self.assertGreater(young["args"]["paused_ms"], 0, young)
         self.assertFalse(young["args"]["stopped"], young)
+        # the history's wall time is the job's own: the pause left out
+        # (counted, it made a paused job the longest, first the next time)
+        (rec,) = [l.split("\t") for l in self.read(".nj_history").splitlines()
+                  if l.endswith("\tyoung.out")]
+        ran_ms = young["dur"] / 1000 - young["args"]["paused_ms"]
+        self.assertLess(abs(int(rec[2]) - ran_ms), 50,
+                        "history wall %s ms, ran %d ms, paused %d ms" % (
+                            rec[2], ran_ms, young["args"]["paused_ms"]))
         # the timeline marks it: the pause's colour on young.out's row
         pause = pauses[0]
         if pause["args"]["ms"] >= 300:

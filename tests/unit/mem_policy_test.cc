@@ -151,6 +151,58 @@ TEST(MemPolicy, AsUrgentAJobMayGoFirstIfItFits)
 	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 3, &head));
 }
 
+TEST(MemPolicy, LargeJobsAsUrgentStartLargestFirst)
+{
+	// Seven links of 2.5 to 3G in 6G, in priority order smallest first
+	// (their durations differ by less than POLICY_PACK_TIE). Taken in
+	// order, the two smallest would pair and leave the large ones alone.
+	mem_model m = model(6 * G, 307 * M);
+	m.capacity = 6 * G;
+	mem_candidate c[7];
+	for (int i = 0; i < 7; i++)
+		c[i] = {2560 * M + i * 85 * M, 10000, false, 10.0 - 0.2 * i, 0};
+	size_t head;
+	EXPECT_EQ(6, policy_choose(&m, nullptr, 0, c, 7, &head))
+		<< "idle: the largest of the equally urgent";
+	c[6].weight = 7; // much less urgent: priority order stands
+	EXPECT_EQ(5, policy_choose(&m, nullptr, 0, c, 7, &head));
+	c[6].weight = 8.8;
+
+	// Beside the 3G one, only the 2.5G one fits (2.5G + 3G < 5.7G).
+	mem_model busy = model(5990 * M, 307 * M); // room 2611M beside it
+	busy.capacity = 6 * G;
+	mem_running r[] = {job(3 * G, 0, 100, 9900)};
+	EXPECT_EQ(0, policy_choose(&busy, r, 1, c, 6, &head));
+
+	// Small jobs keep strict priority order: which goes first does not
+	// decide how they pack.
+	for (int i = 0; i < 7; i++)
+		c[i].need = 300 * M + i * M;
+	EXPECT_EQ(0, policy_choose(&m, nullptr, 0, c, 7, &head));
+	EXPECT_TRUE(policy_packs(&m, 730 * M)) << "an eighth of 6G less the floor";
+	EXPECT_FALSE(policy_packs(&m, 729 * M));
+}
+
+TEST(MemPolicy, HistoryMarginNarrowsWhenTheNewestPeaksAgree)
+{
+	const int64_t agree[] = {1000 * M, 995 * M};
+	const int64_t differ[] = {1000 * M, 980 * M};
+	const int64_t newer_agree[] = {995 * M, 1000 * M, 500 * M};
+	EXPECT_EQ(1010 * M, policy_with_history_margin(1000 * M, agree, 2));
+	EXPECT_EQ(policy_with_margin(1000 * M),
+		  policy_with_history_margin(1000 * M, differ, 2))
+		<< "2% apart: the full margin";
+	EXPECT_EQ(policy_with_margin(1000 * M),
+		  policy_with_history_margin(1000 * M, agree, 1))
+		<< "one run is not agreement";
+	EXPECT_EQ(1010 * M, policy_with_history_margin(1000 * M, newer_agree, 3))
+		<< "an older killed run's reach ages out";
+	EXPECT_EQ(policy_with_margin(1200 * M),
+		  policy_with_history_margin(1200 * M, agree, 2))
+		<< "the estimate above both (decayed from a higher peak)";
+	EXPECT_EQ(-1, policy_with_history_margin(-1, agree, 2));
+}
+
 TEST(MemPolicy, ALastRetryWaitsForEverythingAndBlocksTheRest)
 {
 	mem_model m = model(8 * G, 512 * M);
