@@ -272,6 +272,7 @@ struct edge *admit_next(struct builder *b)
 	int64_t room = policy_headroom(m, view, n);
 	while (k < POLICY_BACKFILL_SCAN && (e = plan_pop_ready(b))) {
 		cand[k] = e;
+		b->mem_looked++;
 		int64_t need = need_now(b, e); /* sets the source rise_ms reads */
 		c[k] = (struct mem_candidate){
 			.need = need,
@@ -287,7 +288,10 @@ struct edge *admit_next(struct builder *b)
 		if (k == 1)
 			head_fits = !c[0].alone &&
 				    (n == 0 || policy_fits(m, view, n, &c[0]));
-		if (k == 1 && head_fits && !policy_packs(m, c[0].need))
+		/* Only a known size is worth comparing: guesses are all one. */
+		if (k == 1 && head_fits &&
+		    (sched(b, e)->mem_source == MEM_FROM_DEFAULT ||
+		     !policy_packs(m, c[0].need)))
 			break;
 		if (head_fits && c[k - 1].weight < c[0].weight * POLICY_PACK_TIE)
 			break; /* past the ties of a head that fits */

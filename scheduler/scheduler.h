@@ -110,6 +110,9 @@ struct builder {
 	bool budget_ready;
 	struct mem_running *mem_view; /* running jobs for the policy, reused */
 	size_t mem_view_cap;
+	/* Ready edges admission has looked at, over the build: a unit test
+	 * holds it to one per admission where nothing needs comparing. */
+	uint64_t mem_looked;
 	/* jobserver: a server for the jobs, or a client of nj's parent */
 	struct js_server js;
 	bool js_on;

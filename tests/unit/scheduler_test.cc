@@ -488,6 +488,41 @@ TEST_F(LearnTest, ARaisedEstimateIsKept)
 	EXPECT_EQ(int64_t(3) << 30, admit_estimate(&b, find("l2")));
 }
 
+TEST_F(LearnTest, AdmissionComparesOnlyLargeJobsOfKnownSize)
+{
+	// 2G: the 256M guess is more than an eighth of what the floor
+	// leaves, but guesses are all one size: nothing to compare, and each
+	// admission looks at one ready edge, however many there are.
+	b.mem.capacity = int64_t(2) << 30;
+	b.mem.floor = 128 << 20;
+	b.mem.free = b.mem.capacity;
+	std::string m = "rule cc\n  command = cc\n";
+	for (int i = 0; i < 100; i++)
+		m += "build o" + std::to_string(i) + ": cc in\n";
+	parse(m);
+	all_dirty();
+	for (int i = 0; i < 100; i++)
+		add(("o" + std::to_string(i)).c_str());
+	plan_prepare(&b);
+	for (int i = 0; i < 3; i++)
+		ASSERT_NE(nullptr, admit_next(&b));
+	EXPECT_EQ(3u, b.mem_looked);
+
+	// Known sizes: ten runs of the rule, one of them large. The rule's
+	// percentile (300M) makes the others large too; the largest that
+	// fits among the equally urgent starts first.
+	for (int i = 40; i < 50; i++) {
+		std::string o = "o" + std::to_string(i);
+		struct history_run run = {int64_t(i == 45 ? 900 : 300) << 20,
+					  100, 1000, 500, 0, false};
+		ASSERT_EQ(0, history_record(&h, o.c_str(), "cc", &run, &err))
+			<< err.msg;
+	}
+	struct edge *e = admit_next(&b);
+	EXPECT_EQ("o45", out(e));
+	EXPECT_GT(b.mem_looked, 4u) << "it compared";
+}
+
 TEST_F(PlanTest, WithoutHistoryTiesGoToFileOrder)
 {
 	parse(std::string(kCat) + "build c: cat in\nbuild b: cat in\n"
