@@ -152,6 +152,7 @@ struct memprobe {
 	int64_t phys_total;
 	int64_t cgroup_limit; /* -1: unlimited */
 	int64_t page_size;    /* bytes per page of /proc/PID/stat's rss */
+	int64_t oom_seen;     /* memprobe_oom_kills' last answer; -1 before */
 	/* private */
 	struct buf tmp;
 	char *psi_path, *oom_path, *oom_key; /* chosen once by mem_probe_init */
@@ -251,6 +252,10 @@ void js_slot_close(struct js_server *s, struct js_slot *slot);
 int js_slot_held(struct js_slot *slot);
 /* Is a token waiting in the pipe, not yet taken? */
 int js_slot_waiting(const struct js_slot *slot);
+/* Tokens out with the job, held or waiting: js_slot_held + js_slot_waiting,
+ * without looking at the pipe while it was given one at most (taken or
+ * waiting, that one is out either way; most jobs are not sub-builds). */
+int js_slot_out(struct js_slot *slot);
 /* Put a token in if none is waiting; 1 if one was put in. */
 int js_slot_topup(struct js_slot *slot);
 /* Take the waiting token back for nj's own use; 1 if taken. */

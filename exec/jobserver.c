@@ -211,6 +211,13 @@ int js_slot_held(struct js_slot *slot)
 
 int js_slot_waiting(const struct js_slot *slot) { return in_pipe(slot) > 0; }
 
+int js_slot_out(struct js_slot *slot)
+{
+	if (slot->given <= 1)
+		return slot->given > 0 ? slot->given : 0;
+	return js_slot_held(slot) + js_slot_waiting(slot);
+}
+
 int js_slot_topup(struct js_slot *slot)
 {
 	if (slot->own_w < 0 || in_pipe(slot) > 0)

@@ -261,6 +261,7 @@ int memprobe_init(struct memprobe *mp, const char *proc_root,
 	mp->proc_root = xstrdup(proc_root ? proc_root : "");
 	mp->sys_root = xstrdup(sys_root ? sys_root : "");
 	mp->cgroup_limit = -1;
+	mp->oom_seen = -1;
 	long ps = sysconf(_SC_PAGESIZE);
 	mp->page_size = ps > 0 ? ps : 4096;
 
@@ -388,7 +389,8 @@ double memprobe_psi_some_avg10(struct memprobe *mp)
 
 int64_t memprobe_oom_kills(struct memprobe *mp)
 {
-	return read_key(mp, mp->oom_path, mp->oom_key);
+	mp->oom_seen = read_key(mp, mp->oom_path, mp->oom_key);
+	return mp->oom_seen;
 }
 
 /* ---- per-job sampling ---------------------------------------------------- */

@@ -51,7 +51,7 @@ static int tokens_out(struct builder *b)
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct js_slot *s = b->jobs[i]->js;
 		if (s)
-			n += js_slot_held(s) + js_slot_waiting(s);
+			n += js_slot_out(s);
 	}
 	return n;
 }

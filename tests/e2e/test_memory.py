@@ -2,9 +2,11 @@
 flags, -t mem and the history file. (The behaviour under real memory
 pressure is in tests/scenarios.)"""
 import os
+import shutil
+import subprocess
 import unittest
 
-from harness import NjTestCase, nj_only
+from harness import NJ, NjTestCase, base_env, nj_only
 
 ONLY = "mem = and the memory flags are nj's"
 
@@ -245,3 +247,41 @@ class MemTool(NjTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PerJobCost(NjTestCase):
+    """What nj asks the kernel per job, counted with strace (counts, never
+    times): the cgroup's OOM count and the jobs' token pipes are read per
+    sample and per sub-build, not per job."""
+
+    @nj_only(ONLY)
+    def test_oom_count_and_token_pipes_are_not_read_per_job(self):
+        strace = shutil.which("strace")
+        if not strace:
+            self.skipTest("strace is not installed")
+        n = 300
+        self.write("build.ninja", "rule t\n  command = : > $out\n" +
+                   "".join("build o%d: t\n" % i for i in range(n)),
+                   dedent=False)
+        log = os.path.join(self.dir, "strace.out")
+        env = base_env()
+        # LeakSanitizer cannot run under ptrace (the ASan build's e2e run)
+        env["ASAN_OPTIONS"] = ":".join(
+            o for o in (env.get("ASAN_OPTIONS"), "detect_leaks=0") if o)
+        p = subprocess.run([strace, "-o", log, "-e", "trace=openat,ioctl",
+                            NJ, "-j4"], cwd=self.dir, env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        self.assertTrue(self.exists("o%d" % (n - 1)))
+        calls = self.read("strace.out").splitlines()
+        oom = [c for c in calls if c.startswith("openat(") and
+               ("oom_control" in c or "memory.events" in c or
+                "/proc/vmstat" in c)]
+        polls = [c for c in calls if "FIONREAD" in c]
+        # one per sample (every 250 ms) and one at the start: before, two
+        # per job (600); the token pipes: before, 12 per job
+        self.assertLess(len(oom), n // 4, "%d reads of the OOM count for "
+                        "%d jobs" % (len(oom), n))
+        self.assertLess(len(polls), 5 * n, "%d FIONREADs for %d jobs" % (
+            len(polls), n))
