@@ -49,10 +49,13 @@ int64_t policy_after_kill(int64_t est, int64_t reached)
 	return est > raised ? est : raised;
 }
 
-int64_t policy_with_margin(int64_t est)
+/* est plus 1/div of it, rounded up; -1 stays -1. */
+static int64_t plus_share(int64_t est, int64_t div)
 {
-	return est < 0 ? -1 : est + (est + 24) / 25;
+	return est < 0 ? -1 : est + (est + div - 1) / div;
 }
+
+int64_t policy_with_margin(int64_t est) { return plus_share(est, 25); }
 
 int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n)
 {
@@ -62,7 +65,7 @@ int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n)
 	if (recent[0] < close || recent[1] < close || recent[0] > est ||
 	    recent[1] > est)
 		return policy_with_margin(est);
-	return est + (est + 99) / 100;
+	return plus_share(est, 100);
 }
 
 size_t policy_percentile_rank(size_t n)

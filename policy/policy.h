@@ -258,6 +258,10 @@ enum mem_end {
 	MEM_END_NJ,     /* nj killed it for memory */
 	MEM_END_KERNEL, /* the kernel's OOM killer did */
 };
+/* Did the job end by a SIGKILL, its own or a shell's exit 137 reporting
+ * its child's? Only such an end can be the OOM killer's, so only then is
+ * the cgroup's OOM count worth reading. */
+bool policy_sigkilled(int term_signal, int exit_code);
 /* ours: nj sent the kill. term_signal, exit_code: how it ended. oom_now,
  * oom_at_start: the cgroup's OOM kill count now and when it started (-1
  * unknown). A SIGKILL nj did not send is the kernel's when the count rose

@@ -210,15 +210,21 @@ struct mem_action policy_pressure(const struct mem_model *m,
 	return none;
 }
 
+bool policy_sigkilled(int term_signal, int exit_code)
+{
+	return term_signal == SIGKILL ||
+	       (term_signal == 0 && exit_code == 128 + SIGKILL);
+}
+
 enum mem_end policy_classify_end(bool enabled, bool ours, int term_signal,
 				 int exit_code, int64_t oom_now,
 				 int64_t oom_at_start)
 {
 	if (ours)
 		return MEM_END_NJ;
-	bool shell_kill = term_signal == 0 && exit_code == 128 + SIGKILL;
-	if (!enabled || !(term_signal == SIGKILL || shell_kill))
+	if (!enabled || !policy_sigkilled(term_signal, exit_code))
 		return MEM_END_NORMAL;
+	bool shell_kill = term_signal != SIGKILL;
 	/* A SIGKILL nj did not send: the kernel's OOM killer (the cgroup's
 	 * count says so when it can), or someone's kill -9; either way, not
 	 * the command's fault. */

@@ -582,12 +582,10 @@ static void explain_memory_end(struct builder *b, struct job *j,
 int mem_job_ended(struct builder *b, struct job *j, struct buf *why)
 {
 	struct edge *e = j->user;
-	/* Only a SIGKILL can be the OOM killer's (policy_classify_end). */
-	bool sigkill = j->term_signal == SIGKILL ||
-		       (j->term_signal == 0 && j->exit_code == 128 + SIGKILL);
 	enum mem_end end = policy_classify_end(
 		b->mem.enabled, sched(b, e)->mem_kill_pending, j->term_signal, j->exit_code,
-		b->mem.enabled && sigkill ? memprobe_oom_kills(&b->probe) : -1,
+		b->mem.enabled && policy_sigkilled(j->term_signal, j->exit_code)
+			? memprobe_oom_kills(&b->probe) : -1,
 		sched(b, e)->mem_oom_at_start);
 	if (end == MEM_END_NORMAL)
 		return 0;

@@ -325,6 +325,11 @@ TEST(MemPolicy, WhoEndedAJob)
 	EXPECT_EQ(MEM_END_KERNEL, policy_classify_end(true, false, 0, 137, 5, 4));
 	// memory scheduling off: never memory's
 	EXPECT_EQ(MEM_END_NORMAL, policy_classify_end(false, false, 9, -1, 3, 2));
+	// only these ends make the OOM count worth reading
+	EXPECT_TRUE(policy_sigkilled(9, -1));
+	EXPECT_TRUE(policy_sigkilled(0, 137));
+	EXPECT_FALSE(policy_sigkilled(0, 1));
+	EXPECT_FALSE(policy_sigkilled(15, -1));
 }
 
 TEST(MemPolicy, RetriesThenAloneThenFail)
