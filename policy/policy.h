@@ -245,10 +245,11 @@ struct mem_action {
  * left to pause, the paused job that has run the least is killed (the
  * least work lost), else the running one that has (policy_pick_victim).
  * A paused job resumes when its need fits, at once when nothing else runs,
- * and is resumed or killed after POLICY_PAUSE_MAX_MS. When two paused jobs
- * hold memory that lets neither go on, the one that ran least is killed
- * once it has been paused as long as it ran (then waiting has cost as much
- * as killing loses), if that makes room for the other. One action a step. */
+ * and is resumed or killed after POLICY_PAUSE_MAX_MS. When paused jobs
+ * hold memory that lets none of them go on, the one that ran least is
+ * killed if that makes room for another, once it and the jobs it would
+ * let go on have together waited as long as it ran (then waiting has cost
+ * as much as killing loses). One action a step. */
 struct mem_action policy_pressure(const struct mem_model *m,
 				  const struct mem_running *r, size_t n);
 

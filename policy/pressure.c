@@ -163,11 +163,14 @@ struct mem_action policy_pressure(const struct mem_model *m,
 		return (struct mem_action){fits ? MEM_ACT_RESUME : MEM_ACT_KILL,
 					   (int)i};
 	}
-	/* Two paused jobs hold memory that lets neither go on: once the one
-	 * that ran least has waited as long as it ran (what killing it loses),
-	 * it makes room for the other. */
+	/* Paused jobs hold memory that lets none of them go on: kill the one
+	 * that ran least once waiting has cost what killing it loses (rent or
+	 * buy). Waiting idles it and every paused job its death would let go
+	 * on; killing loses its run. So with one such job, it is killed after
+	 * being paused half as long as it ran. */
 	int v = paused_victim(r, n);
-	if (v >= 0 && r[v].paused_ms >= r[v].run_ms) {
+	if (v >= 0) {
+		int64_t unblocked = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!r[i].paused || r[i].dying || r[i].managed ||
 			    (int)i == v)
@@ -176,8 +179,11 @@ struct mem_action policy_pressure(const struct mem_model *m,
 			if (room < policy_resume_need(&r[i]) &&
 			    room + r[v].now + policy_resume_need(&r[v]) >=
 				    policy_resume_need(&r[i]))
-				return (struct mem_action){MEM_ACT_KILL, v};
+				unblocked++;
 		}
+		if (unblocked > 0 &&
+		    r[v].paused_ms * (1 + unblocked) >= r[v].run_ms)
+			return (struct mem_action){MEM_ACT_KILL, v};
 	}
 	bool near = m->free < m->floor + m->floor / 2;
 	if (near && !as_planned(m, r, n)) {

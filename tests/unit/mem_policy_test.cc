@@ -624,7 +624,9 @@ TEST(MemPolicy, TwoPausedJobsThatBlockEachOtherLoseTheOneThatRanLeast)
 {
 	// One link runs; two are paused at 1.3G each, too much for either to
 	// go on (each needs 1.4G more). Killing the one that ran least lets
-	// the other resume, once it has waited as long as it ran.
+	// the other resume, once the two of them have waited as long as it
+	// ran: half its run (on equal links' first build, waiting its whole
+	// run kept one link of two running for 5 s more).
 	mem_model m = model(800 * M, 300 * M);
 	mem_running r[] = {job(2700 * M, 2600 * M, 9000),
 			   job(2700 * M, 1300 * M, 6000), job(2700 * M, 1300 * M, 5000)};
@@ -634,9 +636,9 @@ TEST(MemPolicy, TwoPausedJobsThatBlockEachOtherLoseTheOneThatRanLeast)
 	r[1].paused_ms = 3000;
 	r[2].paused = true;
 	r[2].run_ms = 2000;
-	r[2].paused_ms = 1999;
+	r[2].paused_ms = 999;
 	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act) << "not yet";
-	r[2].paused_ms = 2000;
+	r[2].paused_ms = 1000;
 	mem_action a = policy_pressure(&m, r, 3);
 	EXPECT_EQ(MEM_ACT_KILL, a.act);
 	EXPECT_EQ(2, a.job);
@@ -647,6 +649,30 @@ TEST(MemPolicy, TwoPausedJobsThatBlockEachOtherLoseTheOneThatRanLeast)
 	// saves a kill).
 	mem_running one[] = {r[0], r[2]};
 	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, one, 2).act);
+}
+
+TEST(MemPolicy, APausedJobThatBlocksTwoIsKilledSooner)
+{
+	// Three links paused at 1.3G each beside a running one: each of the
+	// two older ones could go on if the youngest died, so waiting idles
+	// three jobs, and the youngest is killed after a third of its run.
+	mem_model m = model(800 * M, 300 * M);
+	mem_running r[] = {job(2700 * M, 2600 * M, 9000), job(2700 * M, 1300 * M, 6000),
+			   job(2700 * M, 1300 * M, 5500), job(2700 * M, 1300 * M, 5000)};
+	r[0].run_ms = 9000;
+	for (int i = 1; i < 4; i++) {
+		r[i].paused = true;
+		r[i].run_ms = 3000;
+		r[i].paused_ms = 999;
+	}
+	r[1].run_ms = 3500;
+	r[2].run_ms = 3200;
+	m.free = 2100 * M; // each older one needs 1.4G, held back for it
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 4).act) << "not yet";
+	r[3].paused_ms = 1000;
+	mem_action a = policy_pressure(&m, r, 4);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(3, a.job) << "the one that ran least";
 }
 
 TEST(MemPolicy, AGuessIsNotPublishedToOtherBuilds)
