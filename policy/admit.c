@@ -237,6 +237,16 @@ bool policy_exclusive(const struct mem_model *m, int64_t need)
 	return m->enabled && usable > 0 && need > usable / 2 + usable / 20;
 }
 
+int policy_lanes(const struct mem_model *m, int64_t need)
+{
+	if (policy_exclusive(m, need))
+		return 1;
+	int64_t usable = m->capacity - m->floor;
+	if (m->enabled && usable > 0 && need > usable / 3 + usable / 30)
+		return 2;
+	return 0;
+}
+
 bool policy_hold_over(const struct mem_model *m)
 {
 	return m->free >= m->floor + m->floor / 2;

@@ -191,6 +191,10 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
  * another in any schedule, so the plan orders them as a chain
  * (scheduler/chain.c). */
 bool policy_exclusive(const struct mem_model *m, int64_t need);
+/* How many jobs this big run at once at most, for the memory chain: 1
+ * when two cannot (policy_exclusive); 2 when three cannot (each needs more
+ * than a third of what the floor leaves, by a tenth); 0 when more can. */
+int policy_lanes(const struct mem_model *m, int64_t need);
 /* After a kill, new starts wait (hold) until free is back to 1.5 floors. */
 bool policy_hold_over(const struct mem_model *m);
 /* The jobserver hands a sub-build a token only when a default-sized job

@@ -8,13 +8,19 @@
  * link, ready, waits; every second it waits is added to the whole build
  * (bench/memory.py, mem-mixed). Linking them, in the order they can first
  * start, makes the first carry the length of all of them, and what feeds
- * each the length of the rest. */
+ * each the length of the rest.
+ *
+ * Jobs of which only two fit at once run in two lanes the same way: in
+ * mem-phases (four 2.4G links in 6G, each after three small links), the
+ * critical path ran all twelve small links first and the large ones two
+ * by two after them, where the first two could have run beside the rest. */
 #include "scheduler.h"
 
 #include <stdlib.h>
 
 struct big {
 	struct edge *e;
+	int lanes;   /* policy_lanes: 1 or 2 run at once */
 	double head; /* when it can start at the earliest: its longest chain
 		      * of planned inputs */
 };
@@ -94,11 +100,11 @@ size_t chain_link(struct builder *b, double dflt)
 			continue;
 		/* Only what is known: a default guess is no reason to queue. */
 		int64_t est = admit_estimate(b, e);
-		if (sched(b, e)->mem_source == MEM_FROM_DEFAULT ||
-		    !policy_exclusive(&b->mem, est))
+		int lanes = policy_lanes(&b->mem, est);
+		if (sched(b, e)->mem_source == MEM_FROM_DEFAULT || !lanes)
 			continue;
 		xgrow((void **)&bigs, &cap, n + 1, sizeof(*bigs));
-		bigs[n++] = (struct big){.e = e};
+		bigs[n++] = (struct big){.e = e, .lanes = lanes};
 	}
 	if (n < 2) {
 		free(bigs);
@@ -111,8 +117,23 @@ size_t chain_link(struct builder *b, double dflt)
 		bigs[i].head = earliest(b, bigs[i].e, head, dflt);
 	free(head);
 	qsort(bigs, n, sizeof(*bigs), by_head);
-	for (size_t i = 0; i + 1 < n; i++)
-		sched(b, bigs[i].e)->mem_next = bigs[i + 1].e;
+	/* Each size class in its own lanes: the k-th job of a class that
+	 * runs two at a time follows the (k-2)-th. */
+	size_t linked = 0;
+	for (int lanes = 1; lanes <= 2; lanes++) {
+		struct edge *last[2] = {NULL, NULL};
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (bigs[i].lanes != lanes)
+				continue;
+			struct edge **prev = &last[k++ % (size_t)lanes];
+			if (*prev) {
+				sched(b, *prev)->mem_next = bigs[i].e;
+				linked++;
+			}
+			*prev = bigs[i].e;
+		}
+	}
 	free(bigs);
-	return n;
+	return linked;
 }

@@ -82,10 +82,11 @@ struct sched_edge {
 	struct edge *mem_next;
 };
 
-/* A max-heap of edges: higher weight first, then lower id. The weight is
- * kept in the entry, so comparisons touch only the heap's own memory. */
+/* A max-heap of edges: higher weight first (compared by rank, within
+ * about a tenth; heap.c), then lower id. The rank is kept in the entry, so
+ * comparisons touch only the heap's own memory. */
 struct heap_entry {
-	double weight;
+	uint64_t rank;
 	struct edge *e;
 };
 struct edge_heap {
@@ -231,8 +232,9 @@ int tokens_wait_timeout(struct builder *b);
 /* ---- the memory chain (chain.c) ---- */
 /* Link the planned edges that cannot run two at a time
  * (policy_exclusive) through mem_next, in the order they can first start,
- * so the critical path counts them one after another. Returns how many
- * were linked (0 or at least 2). */
+ * so the critical path counts them one after another; those of which only
+ * two fit at once (policy_lanes) in two such lanes. Returns how many
+ * links were made. */
 size_t chain_link(struct builder *b, double dflt);
 
 /* ---- memory in the build loop (admit.c) ---- */
