@@ -426,6 +426,11 @@ struct ChainTest : public PlanTest {
 		timed("big1", 12000);
 		timed("big2", 12000);
 		timed("small", 4000);
+		plan(mem_on);
+	}
+	// Plans "all" in 6G with a 300M floor.
+	void plan(bool mem_on)
+	{
 		b.mem.enabled = mem_on;
 		b.mem.capacity = 6 * (1LL << 30);
 		b.mem.floor = 300 << 20;
@@ -467,11 +472,7 @@ TEST_F(ChainTest, JobsOfWhichTwoFitRunInTwoLanes)
 	for (const char *a : {"a0", "a1", "a2", "a3"})
 		timed(a, 7000);
 	timed("x", 12000);
-	b.mem.enabled = true;
-	b.mem.capacity = 6 * (1LL << 30);
-	b.mem.floor = 300 << 20;
-	add("all");
-	plan_prepare(&b);
+	plan(true);
 	EXPECT_EQ(find("a2"), sched(&b, find("a0"))->mem_next);
 	EXPECT_EQ(find("a3"), sched(&b, find("a1"))->mem_next);
 	EXPECT_EQ(nullptr, sched(&b, find("a2"))->mem_next);
