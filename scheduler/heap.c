@@ -6,11 +6,14 @@
 
 /* Weights as ranks of about a tenth: the exponent and the top three bits
  * of the mantissa of a positive double, which order as the value does
- * (an eighth of an octave, 6 to 12% wide). Measured durations are this
- * noisy, and within one rank the manifest's order (ninja's, which keeps
- * a target's objects together) decides: ordered by the exact durations,
- * mem-phases' second build ran the tools of four apps interleaved, and
- * no app was ready until most tools were done. */
+ * (an eighth of an octave, 6 to 12% wide; whole numbers up to 16 exactly).
+ * Measured durations are this noisy, and within one rank the manifest's
+ * order (ninja's, which keeps a target's objects together) decides. By
+ * the exact durations, mem-phases' second build ran the small links of
+ * four large ones interleaved, by noise; with two lanes (chain.c) the
+ * small links of the first two large ones share one weight but for noise,
+ * and by rank they go one large link's at a time. Measured only together
+ * with the lanes. */
 static uint64_t rank(double weight)
 {
 	if (!(weight > 0))
