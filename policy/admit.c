@@ -101,7 +101,7 @@ bool policy_fits(const struct mem_model *m, const struct mem_running *r,
 {
 	if (c->need <= policy_headroom(m, r, n))
 		return true;
-	if (n > POLICY_PROFILE_MAX_JOBS)
+	if (n > POLICY_PROFILE_MAX_JOBS || c->slack)
 		return false;
 	/* Everything rises until some job ends, so the worst moments are
 	 * just before each expected end within c's run, and its end. */
@@ -115,6 +115,11 @@ bool policy_fits(const struct mem_model *m, const struct mem_running *r,
 			return false;
 	}
 	return fits_at(m, r, n, c, rise, horizon);
+}
+
+bool policy_has_slack(double weight, double top)
+{
+	return weight < top / 2;
 }
 
 int64_t policy_wait_ms(const struct mem_model *m, const struct mem_running *r,

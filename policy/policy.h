@@ -133,6 +133,8 @@ struct mem_candidate {
 	double weight;       /* its critical-path weight (priority) */
 	int64_t rise_ms;     /* when it reaches `need`, from history; <= 0:
 			      * at once */
+	bool slack;          /* far off the critical path (policy_has_slack):
+			      * it fits as a reservation or not at all */
 };
 /* The floor when none is given: 5% of capacity, at least 256M, at most an
  * eighth. */
@@ -153,12 +155,19 @@ int64_t policy_headroom(const struct mem_model *m, const struct mem_running *r,
  * `est` over `rise` ms, then `est` (the shape a link or a compile has:
  * it grows, then holds). rise <= 0: `est` from the start. */
 int64_t policy_ramp(int64_t est, int64_t rise, int64_t t);
+/* Whether a ready job with critical-path weight `weight` has slack: less
+ * than half the weight of the most urgent ready job, `top`. Starting it
+ * later costs the build nothing, so it is not started by counting on
+ * other jobs' ends (policy_fits): when they overran, the pause that
+ * followed was all risk and no gain. */
+bool policy_has_slack(double weight, double top);
 /* Whether candidate c fits beside the running jobs for its whole run.
  * First as reservations: its need within the headroom. Failing that, over
  * time, from history: running jobs rise along their ramps and give their
  * memory back when they are expected to end (with slack), and c rises along
  * its own; c fits if free stays above the floor at every moment of its run.
- * Equal to the first test when nothing is known about times. */
+ * Equal to the first test when nothing is known about times, or when c has
+ * slack. */
 bool policy_fits(const struct mem_model *m, const struct mem_running *r,
 		 size_t n, const struct mem_candidate *c);
 /* How long until a job needing `need` fits, if running jobs end when

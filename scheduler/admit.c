@@ -281,6 +281,9 @@ struct edge *admit_next(struct builder *b)
 			.alone = sched(b, e)->mem_alone,
 			.weight = sched(b, e)->critical_weight,
 			.rise_ms = rise_ms(b, e),
+			/* c[0] is the most urgent ready job */
+			.slack = k > 0 && policy_has_slack(
+				sched(b, e)->critical_weight, c[0].weight),
 		};
 		k++;
 		/* The usual case, the best edge fits and is small: no need to

@@ -63,7 +63,7 @@ TEST(MemPolicy, VictimIsTheYoungestNeverConsoleNeverAlone)
 TEST(MemPolicy, IdleStartsWhateverItNeeds)
 {
 	mem_model m = model(1 * G, 256 * M);
-	mem_candidate c[] = {{64 * G, -1, false, 1, 0}};
+	mem_candidate c[] = {{64 * G, -1, false, 1, 0, false}};
 	size_t head;
 	EXPECT_EQ(0, policy_choose(&m, nullptr, 0, c, 1, &head));
 }
@@ -72,7 +72,7 @@ TEST(MemPolicy, PacksInPriorityOrder)
 {
 	mem_model m = model(4 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 100)};
-	mem_candidate c[] = {{2 * G, 1000, false, 2, 0}, {512 * M, 1000, false, 1, 0}};
+	mem_candidate c[] = {{2 * G, 1000, false, 2, 0, false}, {512 * M, 1000, false, 1, 0, false}};
 	size_t head;
 	EXPECT_EQ(0, policy_choose(&m, r, 1, c, 2, &head));
 	EXPECT_EQ(2u, head) << "nothing is blocked";
@@ -84,10 +84,10 @@ TEST(MemPolicy, BackfillsOnlyWhatEndsBeforeTheBlockedJobCouldStart)
 	mem_model m = model(3 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 5000, 10000)};
 	mem_candidate c[] = {
-		{3 * G, 60000, false, 9, 0}, // the head: waits for the running job
-		{1 * G, 20000, false, 5, 0}, // fits, but would outlast the wait
-		{1 * G, -1, false, 5, 0},    // fits, duration unknown: not risked
-		{1 * G, 4000, false, 5, 0},  // fits and ends before: backfilled
+		{3 * G, 60000, false, 9, 0, false}, // the head: waits for the running job
+		{1 * G, 20000, false, 5, 0, false}, // fits, but would outlast the wait
+		{1 * G, -1, false, 5, 0, false},    // fits, duration unknown: not risked
+		{1 * G, 4000, false, 5, 0, false},  // fits and ends before: backfilled
 	};
 	size_t head;
 	EXPECT_EQ(3, policy_choose(&m, r, 1, c, 4, &head));
@@ -101,9 +101,9 @@ TEST(MemPolicy, BackfillsWhatLeavesTheHeadRoomWhenItCouldStart)
 	mem_model m = model(3 * G, 512 * M);
 	mem_running r[] = {job(3 * G, 3 * G, 5000, 10000)};
 	mem_candidate c[] = {
-		{4 * G, 60000, false, 9, 0},    // the head: waits for the job
-		{2 * G, 20000, false, 5, 0},    // outlasts the wait, 4G+2G > 5.5G
-		{1536 * M, 20000, false, 5, 0}, // outlasts it, 4G+1.5G fits
+		{4 * G, 60000, false, 9, 0, false},    // the head: waits for the job
+		{2 * G, 20000, false, 5, 0, false},    // outlasts the wait, 4G+2G > 5.5G
+		{1536 * M, 20000, false, 5, 0, false}, // outlasts it, 4G+1.5G fits
 	};
 	size_t head;
 	EXPECT_EQ(2, policy_choose(&m, r, 1, c, 3, &head));
@@ -127,7 +127,7 @@ TEST(MemPolicy, NoBackfillWhenTheWaitIsUnknown)
 {
 	mem_model m = model(3 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 5000, -1)};
-	mem_candidate c[] = {{3 * G, 60000, false, 9, 0}, {1 * G, 10, false, 5, 0}};
+	mem_candidate c[] = {{3 * G, 60000, false, 9, 0, false}, {1 * G, 10, false, 5, 0, false}};
 	size_t head;
 	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 2, &head))
 		<< "the head would starve behind a stream of small jobs";
@@ -141,9 +141,9 @@ TEST(MemPolicy, AsUrgentAJobMayGoFirstIfItFits)
 	mem_model m = model(2 * G, 512 * M); // room 1.5G
 	mem_running r[] = {job(2 * G, 2 * G, 5000, 10000)};
 	// (2.5G + 1.2G would not fit when the running one ends, either)
-	mem_candidate c[] = {{2560 * M, 20000, false, 10, 0},
-			     {1229 * M, 20000, false, 9.6, 0},
-			     {1229 * M, 20000, false, 8, 0}};
+	mem_candidate c[] = {{2560 * M, 20000, false, 10, 0, false},
+			     {1229 * M, 20000, false, 9.6, 0, false},
+			     {1229 * M, 20000, false, 8, 0, false}};
 	size_t head;
 	EXPECT_EQ(1, policy_choose(&m, r, 1, c, 3, &head));
 	EXPECT_EQ(0u, head);
@@ -160,7 +160,7 @@ TEST(MemPolicy, LargeJobsAsUrgentStartLargestFirst)
 	m.capacity = 6 * G;
 	mem_candidate c[7];
 	for (int i = 0; i < 7; i++)
-		c[i] = {2560 * M + i * 85 * M, 10000, false, 10.0 - 0.2 * i, 0};
+		c[i] = {2560 * M + i * 85 * M, 10000, false, 10.0 - 0.2 * i, 0, false};
 	size_t head;
 	EXPECT_EQ(6, policy_choose(&m, nullptr, 0, c, 7, &head))
 		<< "idle: the largest of the equally urgent";
@@ -207,7 +207,7 @@ TEST(MemPolicy, ALastRetryWaitsForEverythingAndBlocksTheRest)
 {
 	mem_model m = model(8 * G, 512 * M);
 	mem_running r[] = {job(1 * G, 1 * G, 100)};
-	mem_candidate c[] = {{2 * G, 100, true, 1, 0}, {64 * M, 10, false, 1, 0}};
+	mem_candidate c[] = {{2 * G, 100, true, 1, 0, false}, {64 * M, 10, false, 1, 0, false}};
 	size_t head;
 	EXPECT_EQ(-1, policy_choose(&m, r, 1, c, 2, &head));
 	EXPECT_EQ(0u, head);
@@ -483,7 +483,7 @@ TEST(MemPolicy, AJobThatRisesSlowlyStartsBeforeAnotherEndsToMakeRoom)
 	// after: it fits over time, not as a reservation.
 	mem_model m = model(1536 * M, 300 * M);
 	mem_running r[] = {job(2 * G, 2 * G, 900, 100)};
-	mem_candidate c = {3 * G, 20000, false, 1, 10000};
+	mem_candidate c = {3 * G, 20000, false, 1, 10000, false};
 	EXPECT_LT(policy_headroom(&m, r, 1), c.need);
 	EXPECT_TRUE(policy_fits(&m, r, 1, &c));
 	size_t head;
@@ -498,9 +498,21 @@ TEST(MemPolicy, AJobThatRisesSlowlyStartsBeforeAnotherEndsToMakeRoom)
 	r[0].remaining_ms = 0; // overdue: no longer counted on to end
 	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
 	r[0].remaining_ms = 100;
+	c.slack = true; // far off the critical path: not worth the risk
+	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
+	c.slack = false;
 	c.rise_ms = 1000; // rises too fast: 700M at 700 ms is fine, but...
 	m.free = 1200 * M; // ...room 900M, and 3G - 2G = 1G once it ended
 	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
+}
+
+TEST(MemPolicy, SlackIsLessThanHalfTheMostUrgentWeight)
+{
+	// mem-mixed: a 4.5 s small link beside a chain of 3.6G links with 30 s
+	// to go has slack; a link of the chain itself does not.
+	EXPECT_TRUE(policy_has_slack(4500, 30000));
+	EXPECT_FALSE(policy_has_slack(15000, 30000));
+	EXPECT_FALSE(policy_has_slack(30000, 30000));
 }
 
 TEST(MemPolicy, AJobStillRisingIsCountedAtWhereItWillBe)
@@ -512,7 +524,7 @@ TEST(MemPolicy, AJobStillRisingIsCountedAtWhereItWillBe)
 	mem_running r[] = {job(2 * G, 512 * M, 1000, 10000)};
 	r[0].run_ms = 1000;
 	r[0].rise_ms = 4000;
-	mem_candidate c = {G, 2000, false, 1, 0};
+	mem_candidate c = {G, 2000, false, 1, 0, false};
 	EXPECT_FALSE(policy_fits(&m, r, 1, &c));
 	c.need = 512 * M;
 	EXPECT_TRUE(policy_fits(&m, r, 1, &c));
@@ -531,7 +543,12 @@ TEST(MemPolicy, NearTheFloorAsPlannedIsNotPressure)
 	mem_action a = policy_pressure(&m, r, 2);
 	EXPECT_EQ(MEM_ACT_PAUSE, a.act);
 	EXPECT_EQ(1, a.job);
-	// or the rest of the estimates no longer fits above the floor
+	// A rest 20M over is the free reading's drift (memory that is no
+	// job's), under an eighth of the floor: still as planned.
+	r[1].now = 2760 * M;
+	m.free = 370 * M;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 2).act);
+	// 70M over: the rest of the estimates no longer fits above the floor
 	r[1].now = 2700 * M;
 	m.free = 380 * M;
 	EXPECT_EQ(MEM_ACT_PAUSE, policy_pressure(&m, r, 2).act);
@@ -546,7 +563,7 @@ TEST(MemPolicy, OtherBuildsReservationsCountLikeOurOwn)
 	EXPECT_EQ(4 * G - 512 * M - 1536 * M, policy_headroom(&m, r, 1));
 	m.others_reserved = G;
 	EXPECT_EQ(4 * G - 512 * M - 1536 * M - G, policy_headroom(&m, r, 1));
-	mem_candidate c = {1536 * M, 1000, false, 1, 0};
+	mem_candidate c = {1536 * M, 1000, false, 1, 0, false};
 	EXPECT_FALSE(policy_fits(&m, r, 1, &c)) << "fits only without the other build";
 	m.others_reserved = 0;
 	EXPECT_TRUE(policy_fits(&m, r, 1, &c));
@@ -555,7 +572,7 @@ TEST(MemPolicy, OtherBuildsReservationsCountLikeOurOwn)
 TEST(MemPolicy, AnIdleBuildWaitsItsTurnWhileAnotherBuildsJobsRun)
 {
 	mem_model m = model(2 * G, 512 * M);
-	mem_candidate c[] = {{3 * G, 20000, false, 9, 0}, {256 * M, 5000, false, 1, 0}};
+	mem_candidate c[] = {{3 * G, 20000, false, 9, 0, false}, {256 * M, 5000, false, 1, 0, false}};
 	size_t head;
 	EXPECT_EQ(0, policy_choose(&m, nullptr, 0, c, 2, &head))
 		<< "alone in its domain, it always moves";
