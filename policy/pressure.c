@@ -91,8 +91,9 @@ static int pause_here(const struct mem_model *m, const struct mem_running *r,
  * near it is what admission planned, not pressure. Admission packs to the
  * floor's byte, and the free reading drifts by memory that is no job's
  * (page cache, nj itself): an eighth of the floor is that drift, not a
- * job off its plan (measured: a second build paused a link 3.7 s because
- * two links that fitted by 1M were, with the drift, 9M over). */
+ * job off its plan (measured, in a trial with a narrower margin: a second
+ * build paused a link 3.7 s because two links that fitted by 1M were, with
+ * the drift, 9M over). */
 static bool as_planned(const struct mem_model *m, const struct mem_running *r,
 		       size_t n)
 {
