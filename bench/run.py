@@ -206,6 +206,18 @@ def speed_table(results, workloads, tools):
     return "\n".join(lines)
 
 
+def runs_said(speed_runs, mem_runs):
+    """How many runs the medians are of: the memory builds run one fewer
+    than the speed measures (each takes minutes)."""
+    said = []
+    if speed_runs:
+        said.append("%d run%s" % (speed_runs, "" if speed_runs == 1 else "s"))
+    if mem_runs:
+        said.append("%d run%s of each memory build" %
+                    (mem_runs, "" if mem_runs == 1 else "s"))
+    return ", ".join(said) or "0 runs"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
@@ -263,8 +275,9 @@ def main():
                   file=sys.stderr, flush=True)
             run_speed(tree, tools, runs, results, a.jobs)
             shutil.rmtree(os.path.dirname(tree.base), True)
+        mem_runs = 1 if a.quick else max(1, runs - 1)
         mem_results = memory.run_all(mem_names, tools, work, a.quick,
-                                     runs=1 if a.quick else max(1, runs - 1))
+                                     runs=mem_runs)
     finally:
         if not a.work:
             shutil.rmtree(work, True)
@@ -275,11 +288,13 @@ def main():
                                    os.sysconf("SC_PHYS_PAGES") / 2**30)
     head = ["# nj benchmark, %s%s" % (date, " (--quick)" if a.quick else ""),
             "",
-            "`python3 bench/run.py %s` on %s. Tools: %s. Medians of %d runs "
+            "`python3 bench/run.py %s` on %s. Tools: %s. Medians of %s "
             "(± half the range); ratio = nj / %s, below 1 is nj ahead. "
             "Own CPU excludes children; RSS is the tool's peak." % (
                 " ".join(sys.argv[1:]), host,
-                ", ".join("%s (`%s`)" % (t.name, t.shown) for t in tools), runs,
+                ", ".join("%s (`%s`)" % (t.name, t.shown) for t in tools),
+                runs_said(runs if speed else 0,
+                          mem_runs if mem_names else 0),
                 tools[1].name), ""]
     body = []
     if speed:
