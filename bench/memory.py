@@ -310,8 +310,23 @@ def two_builds_table(outs):
     return "\n".join(rows)
 
 
-def run_all(names, tools, work, quick, runs=1):
-    """{workload: {"outcomes": {(tool, label): [Outcome]}, "bound": (...)}}"""
+def keep_trace(d, keep, stem, o):
+    """Copy d's .nj_trace to keep/<stem>.nj_trace if the run stopped a job."""
+    src = os.path.join(d, ".nj_trace")
+    if not keep or not (o.pauses or o.kills) or not os.path.exists(src):
+        return
+    os.makedirs(keep, exist_ok=True)
+    shutil.copy(src, os.path.join(keep, stem + ".nj_trace"))
+    print("  (its trace: %s)" % os.path.join(keep, stem + ".nj_trace"),
+          file=sys.stderr, flush=True)
+
+
+def run_all(names, tools, work, quick, runs=1, keep=None):
+    """{workload: {"outcomes": {(tool, label): [Outcome]}, "bound": (...)}}
+
+    keep: a directory where the .nj_trace of an nj second build that paused
+    or killed a job is copied (the work directory is removed), so what it
+    did can be seen (nj -t timeline/trace read it)."""
     if not names:
         return {}
     try:
@@ -359,6 +374,9 @@ def run_all(names, tools, work, quick, runs=1):
                         except OSError:
                             pass
                     o2 = run_one(scen, "2nd build", t, ["-j4"], d, limit)
+                    keep_trace(d, keep, "%s-2nd-build-%d" % (
+                        name, len(outs.get((t.name, "2nd build"), [])) + 1),
+                        o2)
                     outs.setdefault((t.name, "1st build"), []).append(o1)
                     outs.setdefault((t.name, "2nd build"), []).append(o2)
                     if o2.good() and bound is None:

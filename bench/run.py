@@ -277,7 +277,7 @@ def main():
             shutil.rmtree(os.path.dirname(tree.base), True)
         mem_runs = 1 if a.quick else max(1, runs - 1)
         mem_results = memory.run_all(mem_names, tools, work, a.quick,
-                                     runs=mem_runs)
+                                     runs=mem_runs, keep=a.out)
     finally:
         if not a.work:
             shutil.rmtree(work, True)
