@@ -233,23 +233,28 @@ int policy_choose(const struct mem_model *m, const struct mem_running *r,
 	return -1;
 }
 
+/* Whether a job needing `need` takes more than 1/k of what the floor
+ * leaves, by a tenth: then k of them cannot run at once. The tenth: near
+ * 1/k, whether k fit together is a matter of the estimates' own margin
+ * (measured: chaining seven links of 2.5 to 3G in 6G forbade pairs that
+ * fit, 5% slower). */
+static bool over_share(const struct mem_model *m, int64_t need, int64_t k)
+{
+	int64_t usable = m->capacity - m->floor;
+	return m->enabled && usable > 0 &&
+	       need > usable / k + usable / (10 * k);
+}
+
 bool policy_exclusive(const struct mem_model *m, int64_t need)
 {
-	/* Half, and a tenth more: near half, whether two fit together is a
-	 * matter of the estimates' own margin (measured: chaining seven
-	 * links of 2.5 to 3G in 6G forbade pairs that fit, 5% slower). */
-	int64_t usable = m->capacity - m->floor;
-	return m->enabled && usable > 0 && need > usable / 2 + usable / 20;
+	return over_share(m, need, 2);
 }
 
 int policy_lanes(const struct mem_model *m, int64_t need)
 {
-	if (policy_exclusive(m, need))
+	if (over_share(m, need, 2))
 		return 1;
-	int64_t usable = m->capacity - m->floor;
-	if (m->enabled && usable > 0 && need > usable / 3 + usable / 30)
-		return 2;
-	return 0;
+	return over_share(m, need, 3) ? 2 : 0;
 }
 
 bool policy_hold_over(const struct mem_model *m)
