@@ -124,6 +124,7 @@ struct mem_running {
 				  * reservations and pauses or kills them
 				  * itself; never paused or killed whole */
 	bool guessed;            /* its estimate is the default guess */
+	double weight;           /* its critical-path weight (priority) */
 };
 /* A ready edge as admission sees it, in priority order. */
 struct mem_candidate {
@@ -262,7 +263,10 @@ struct mem_action {
  * hold memory that lets none of them go on, the one that ran least is
  * killed if that makes room for another, once it and the jobs it would
  * let go on have together waited as long as it ran (then waiting has cost
- * as much as killing loses). One action a step. */
+ * as much as killing loses). Only a job it would let go on that is as
+ * urgent counts: one with slack beside it (policy_has_slack of the two
+ * weights) loses nothing by waiting, while the kill loses the urgent
+ * job's run. One action a step. */
 struct mem_action policy_pressure(const struct mem_model *m,
 				  const struct mem_running *r, size_t n);
 

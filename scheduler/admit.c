@@ -166,6 +166,7 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 			.managed = b->budget.nothers && managed(b, j),
 			.guessed = s->mem_source == MEM_FROM_DEFAULT &&
 				   s->mem_estimate <= b->mem.default_estimate,
+			.weight = s->critical_weight,
 		};
 	}
 	return b->njobs;
