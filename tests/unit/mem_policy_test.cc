@@ -678,21 +678,21 @@ TEST(MemPolicy, AnUrgentPausedJobIsNotKilledForOneWithSlack)
 	mem_model m = model(1200 * M, 300 * M);
 	mem_running r[] = {job(3800 * M, 3700 * M, 12000),
 			   job(750 * M, 720 * M, 3000), job(3800 * M, 600 * M, 2500)};
-	r[0].weight = 18;
+	r[0].weight = 18000; // ms of critical path
 	r[1].paused = true;
 	r[1].run_ms = 3000;
 	r[1].paused_ms = 1400;
-	r[1].weight = 4.35;
+	r[1].weight = 4350;
 	r[2].paused = true;
 	r[2].run_ms = 2500;
 	r[2].paused_ms = 1400;
-	r[2].weight = 40;
+	r[2].weight = 40000;
 	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act);
 	r[1].paused_ms = r[2].paused_ms = 14000;
 	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act);
 	// As urgent (more than half the weight), it counts: the same pause
 	// kills the one that ran least.
-	r[1].weight = 20.5;
+	r[1].weight = 20500;
 	mem_action a = policy_pressure(&m, r, 3);
 	EXPECT_EQ(MEM_ACT_KILL, a.act);
 	EXPECT_EQ(2, a.job);
