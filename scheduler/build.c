@@ -62,6 +62,8 @@ void builder_free(struct builder *b)
 	builder_mem_free(b);
 	builder_tokens_free(b);
 	record_free(b);
+	depfiles_free(b);
+	err_clear(&b->depfile_err);
 }
 
 int builder_add_target(struct builder *b, struct node *target,
@@ -166,6 +168,8 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 	struct buf dep = {0};
 	edge_binding_raw(e, "depfile", &dep);
 	int drc = dep.len ? make_dirs_for(dep.s, err) : 0;
+	if (dep.len)
+		depfile_claim(b, dep.s); /* an earlier edge's, read: not ours */
 	buf_free(&dep);
 	if (drc < 0)
 		return -1;
@@ -271,10 +275,8 @@ static int extract_deps(struct builder *b, struct edge *e,
 			goto out;
 		(*nodes)[(*n)++] = state_node(b->st, d.ins[i].s, l);
 	}
-	if (!b->cfg.keep_depfile && unlink(path.s) < 0 && errno != ENOENT) {
-		err_set(err, "deleting depfile: %s\n", strerror(errno));
-		goto out;
-	}
+	if (!b->cfg.keep_depfile)
+		depfile_doom(b, path.s);
 	rc = 0;
 out:
 	depfile_free(&d);
@@ -684,7 +686,15 @@ int builder_build(struct builder *b, struct err *err)
 		goto done;
 	}
 	rc = 0;
-done:
+done:;
+	/* ninja fails the edge whose depfile it cannot delete; here that is
+	 * known only now, and fails the build (unless it failed already). */
+	struct err derr = {0};
+	if (depfiles_flush(b, &derr) < 0 && rc == 0) {
+		err_set(err, "%s", derr.msg);
+		rc = -1;
+	}
+	err_clear(&derr);
 	record_end(b);
 	if (b->status->build_finished)
 		b->status->build_finished(b->status);

@@ -152,7 +152,21 @@ struct builder {
 	size_t ndry_done, dry_done_cap;
 	struct buf tmp;
 	struct recorder *rec; /* the build's .nj_trace (record.c), or NULL */
+	/* read depfiles waiting to be deleted (depfiles.c): a ring */
+	struct doomed *doomed;
+	size_t doomed_head, ndoomed;
+	struct err depfile_err; /* the first deletion that failed */
 };
+
+/* Depfiles (depfiles.c): one read into .ninja_deps is deleted once
+ * DEPFILES_BACKLOG newer ones were, or at the end of the build, when its
+ * directory is quiet; at once if an edge with the same depfile starts. */
+#define DEPFILES_BACKLOG 1024
+void depfile_doom(struct builder *b, const char *path);
+void depfile_claim(struct builder *b, const char *path);
+/* Delete every doomed depfile; -1 with err if one could not be. */
+int depfiles_flush(struct builder *b, struct err *err);
+void depfiles_free(struct builder *b);
 
 void sched_grow(struct builder *b, size_t id);
 /* Remove what a stopped job may have half-written: an output whose mtime

@@ -179,6 +179,55 @@ class DepsLog(NjTestCase):
         self.assertRan(r, 2)
 
 
+    def test_no_depfile_is_left_after_the_build(self):
+        # nj deletes read depfiles later than ninja (scheduler/depfiles.c),
+        # but by the end of the build every one is gone.
+        self.build()
+        self.assertFalse(self.exists("x.o.d"))
+        self.assertFalse(self.exists("y.o.d"))
+        self.touch_newer("hdr.h")
+        self.assertRan(self.build(), 2)
+
+    def test_a_depfile_two_edges_share_keeps_each_ones_deps(self):
+        # a_out, then b_out, write the same shared.d. b_out writes it and
+        # waits while 1100 more depfiles are read: more than nj keeps to
+        # delete later (DEPFILES_BACKLOG, 1024). a_out's shared.d, queued
+        # first, must not be deleted from under b_out then: b_out keeps
+        # its own deps.
+        n = 1100
+        parts = ["""\
+rule a
+  command = echo "$out: a_dep" > shared.d; touch $out
+  depfile = shared.d
+  deps = gcc
+rule b
+  command = echo "$out: b_dep" > shared.d; touch b_started; while [ ! -f marker ]; do sleep 0.05; done; touch $out
+  depfile = shared.d
+  deps = gcc
+rule small
+  command = $wait echo "$out:" > $out.d; touch $out
+  depfile = $out.d
+  deps = gcc
+rule mark
+  command = touch marker $out
+build a_out: a
+build b_out: b || a_out
+build s0: small || a_out
+  wait = while [ ! -f b_started ]; do sleep 0.05; done;
+"""]
+        parts += ["build s%d: small || s%d\n" % (i, i - 1) for i in range(1, n)]
+        parts.append("build m: mark || s%d\ndefault b_out m\n" % (n - 1))
+        self.write("build.ninja", "".join(parts), dedent=False)
+        self.write("a_dep", "a")
+        self.write("b_dep", "b")
+        self.build("-j2")
+        r = self.build("-t", "deps", "b_out")
+        self.assertIn("b_dep", r.out, r)
+        self.assertFalse(self.exists("shared.d"))
+        self.assertFalse(self.exists("s0.d"))
+        self.assertFalse(self.exists("s%d.d" % (n - 1)))
+
+
 @not_ninja("needs nj and ninja side by side")
 class TakingTurns(NjTestCase):
     """nj and /usr/bin/ninja alternate in one build directory."""
