@@ -63,7 +63,6 @@ void builder_free(struct builder *b)
 	builder_tokens_free(b);
 	record_free(b);
 	depfiles_free(b);
-	err_clear(&b->depfile_err);
 }
 
 int builder_add_target(struct builder *b, struct node *target,
