@@ -178,7 +178,6 @@ class DepsLog(NjTestCase):
         r = self.build()
         self.assertRan(r, 2)
 
-
     def test_no_depfile_is_left_after_the_build(self):
         # nj deletes read depfiles later than ninja (scheduler/depfiles.c),
         # but by the end of the build every one is gone.
