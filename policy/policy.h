@@ -37,6 +37,13 @@
  * plus a tenth of that plus this much (machines are noisy); past that it is
  * overdue, and no longer counted on to end. */
 #define POLICY_END_SLACK_MS 500
+/* How far back free readings count for how fast free falls, and how many
+ * are kept. Jobs grow in bursts (an allocation, then work on it): over the
+ * 40 ms since the last reading seven links rose by 7M, over the 260 ms to
+ * the next by 590M, and the 250 ms interval the small fall chose let free
+ * reach zero (a kernel OOM kill in two builds sharing 1.5G). */
+#define POLICY_DROP_WINDOW_MS 500
+#define POLICY_DROP_READINGS 16
 /* With more running jobs than this, admission reserves whole estimates only
  * (each job is a small share of memory, and the check is O(n^2)). */
 #define POLICY_PROFILE_MAX_JOBS 32
@@ -95,7 +102,11 @@ struct mem_model {
 	bool hold;          /* after a kill: no new starts until free recovers */
 	bool waiting;       /* the last admission left a ready edge waiting */
 	int64_t last_sample_ns;
-	int64_t free_drop;  /* bytes per second free fell at the last sample */
+	/* Bytes per second free fell: the steepest fall over any span from a
+	 * recent reading (POLICY_DROP_WINDOW_MS) to the last (policy_note_free). */
+	int64_t free_drop;
+	int64_t recent_ns[POLICY_DROP_READINGS], recent_free[POLICY_DROP_READINGS];
+	int nrecent;
 	double psi;         /* PSI "some" avg10 at the last sample; -1 unknown */
 	/* What memory did to this build, for the summary and the trace. */
 	int waits, pauses, kills; /* edges that waited, pauses, kills */
@@ -218,6 +229,9 @@ bool policy_token_allowed(const struct mem_model *m);
  * that it would be near the floor by the next ordinary sample (jobs of
  * another build grow unseen by this one's estimates). */
 int policy_sample_ms(const struct mem_model *m, size_t n);
+/* Take a free-memory reading `f` at time `t_ns` into m: free, and
+ * free_drop over the readings of the last POLICY_DROP_WINDOW_MS. */
+void policy_note_free(struct mem_model *m, int64_t t_ns, int64_t f);
 /* Free is below the floor: someone must give memory back. */
 bool policy_over_floor(const struct mem_model *m);
 /* Whether to kill now: not while a job nj killed is still dying (it takes

@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include <signal.h>
+#include <string.h>
 
 int policy_sample_ms(const struct mem_model *m, size_t n)
 {
@@ -14,6 +15,33 @@ int policy_sample_ms(const struct mem_model *m, size_t n)
 	int64_t soon = m->free - m->free_drop * POLICY_SAMPLE_MS / 1000;
 	bool close = soon < 2 * m->floor || m->psi >= POLICY_PSI_ALERT;
 	return close ? POLICY_SAMPLE_NEAR_FLOOR_MS : POLICY_SAMPLE_MS;
+}
+
+void policy_note_free(struct mem_model *m, int64_t t_ns, int64_t f)
+{
+	int64_t drop = 0;
+	int keep = 0;
+	for (int i = 0; i < m->nrecent; i++) {
+		int64_t dt = t_ns - m->recent_ns[i];
+		if (dt <= 0 || dt > (int64_t)POLICY_DROP_WINDOW_MS * 1000000)
+			continue;
+		int64_t fell = m->recent_free[i] - f;
+		int64_t rate = fell > 0 ? (int64_t)((double)fell * 1e9 / (double)dt) : 0;
+		if (rate > drop)
+			drop = rate;
+		m->recent_ns[keep] = m->recent_ns[i];
+		m->recent_free[keep++] = m->recent_free[i];
+	}
+	if (keep == POLICY_DROP_READINGS) { /* full: the oldest goes */
+		memmove(m->recent_ns, m->recent_ns + 1, sizeof(int64_t) * (size_t)(keep - 1));
+		memmove(m->recent_free, m->recent_free + 1, sizeof(int64_t) * (size_t)(keep - 1));
+		keep--;
+	}
+	m->recent_ns[keep] = t_ns;
+	m->recent_free[keep++] = f;
+	m->nrecent = keep;
+	m->free_drop = drop;
+	m->free = f;
 }
 
 bool policy_over_floor(const struct mem_model *m)

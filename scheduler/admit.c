@@ -443,15 +443,8 @@ void mem_tick(struct builder *b, bool force)
 	if (!force && t - m->last_sample_ns < (int64_t)(interval - 1) * 1000000)
 		return;
 	int64_t f = memprobe_available(&b->probe);
-	if (f >= 0) {
-		/* How fast free falls: with the free before, the next sample's
-		 * interval (policy_sample_ms). */
-		int64_t dt = t - m->last_sample_ns;
-		m->free_drop = m->last_sample_ns && dt > 0 && f < m->free
-				       ? (int64_t)((double)(m->free - f) * 1e9 / (double)dt)
-				       : 0;
-		m->free = f;
-	}
+	if (f >= 0)
+		policy_note_free(m, t, f); /* and how fast it falls */
 	m->last_sample_ns = t;
 	m->psi = memprobe_psi_some_avg10(&b->probe);
 	memprobe_oom_kills(&b->probe); /* the baseline of jobs starting next */

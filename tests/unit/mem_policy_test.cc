@@ -300,6 +300,39 @@ TEST(MemPolicy, SamplesFasterNearTheFloorOrUnderPressure)
 	EXPECT_EQ(POLICY_SAMPLE_MS, policy_sample_ms(&m, 2));
 }
 
+TEST(MemPolicy, FreeFallsAsFastAsItsSteepestRecentSpan)
+{
+	// Seen in two builds sharing 1.5G: links grow in bursts. Free fell
+	// 550M in the 260 ms before one reading and 7M in the 40 ms after
+	// it; judged by the last 40 ms the next sample was 250 ms away, and
+	// free reached zero in between.
+	mem_model m = model(1536 * M, 192 * M);
+	m.psi = 0;
+	const int64_t ms = 1000000;
+	policy_note_free(&m, 1000 * ms, 1284 * M);
+	EXPECT_EQ(0, m.free_drop) << "one reading says nothing of a fall";
+	policy_note_free(&m, 1260 * ms, 731 * M);
+	policy_note_free(&m, 1300 * ms, 724 * M);
+	EXPECT_EQ(724 * M, m.free);
+	EXPECT_GE(m.free_drop, 1500 * M) << "the 300 ms span fell 560M";
+	EXPECT_EQ(POLICY_SAMPLE_NEAR_FLOOR_MS, policy_sample_ms(&m, 6));
+	// A fall older than the window no longer counts...
+	policy_note_free(&m, 1900 * ms, 720 * M);
+	policy_note_free(&m, 2000 * ms, 719 * M);
+	EXPECT_LT(m.free_drop, 50 * M);
+	EXPECT_EQ(POLICY_SAMPLE_MS, policy_sample_ms(&m, 6));
+	// ...and free rising is no fall.
+	policy_note_free(&m, 2100 * ms, 1400 * M);
+	EXPECT_EQ(0, m.free_drop);
+	// Readings at 40 ms for longer than the window: the oldest go, and
+	// the fall is still over the window's span.
+	for (int i = 1; i <= 40; i++)
+		policy_note_free(&m, (2100 + 40 * i) * ms, 1400 * M - i * 10 * M);
+	EXPECT_GE(m.free_drop, 240 * M);
+	EXPECT_LE(m.free_drop, 260 * M);
+	EXPECT_LE(m.nrecent, POLICY_DROP_READINGS);
+}
+
 TEST(MemPolicy, OneKillAtATime)
 {
 	mem_running r[] = {job(G, G, 5000), job(G, G, 300)};
