@@ -127,6 +127,7 @@ struct mem_running {
 	bool dying;              /* already being killed */
 	bool paused;             /* stopped (SIGSTOP) by nj */
 	bool growing;            /* its memory rose since the last sample */
+	int64_t rate;            /* how fast it rose then, bytes per second */
 	int64_t paused_ms;       /* how long it has been paused, this time */
 	int64_t run_ms;          /* how long it has really run (not paused) */
 	int64_t rise_ms;         /* run time at which it reaches its estimate,
@@ -249,6 +250,13 @@ int64_t policy_resume_need(const struct mem_running *r);
  * running one), which it publishes to the other builds; -1 for none. */
 int policy_pause_candidate(const struct mem_running *r, size_t n);
 int policy_next_victim(const struct mem_running *r, size_t n);
+/* After policy_pressure paused a job, at the same sample: another job to
+ * pause when the growing jobs still running would take free more than
+ * half way through the floor by the next sample (POLICY_SAMPLE_NEAR_FLOOR_MS),
+ * with other builds' jobs falling as they did; -1 for none. One pause per
+ * sample is 25 a second; six links rising together in 1.5G outran it. */
+int policy_pause_more(const struct mem_model *m, const struct mem_running *r,
+		      size_t n);
 /* One step of the pressure loop, after each sample. With other builds
  * under the same limit, each pauses its own youngest growing job, but kills
  * only when its own victim is the one all of them would choose (and no

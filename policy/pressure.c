@@ -114,6 +114,27 @@ static int pause_here(const struct mem_model *m, const struct mem_running *r,
 	return best;
 }
 
+int policy_pause_more(const struct mem_model *m, const struct mem_running *r,
+		      size_t n)
+{
+	if (!m->enabled)
+		return -1;
+	int64_t ours = 0, going = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].dying || r[i].managed || r[i].rate <= 0)
+			continue;
+		ours += r[i].rate;
+		if (!r[i].paused)
+			going += r[i].rate;
+	}
+	/* What the rest of the domain adds to the fall (other builds). */
+	int64_t theirs = m->free_drop > ours ? m->free_drop - ours : 0;
+	int64_t next = m->free - (going + theirs) * POLICY_SAMPLE_NEAR_FLOOR_MS / 1000;
+	if (next >= m->floor / 2)
+		return -1;
+	return pause_here(m, r, n);
+}
+
 /* Every job is within its estimate, and the estimates' rest fits above
  * the floor: nothing can cross it unless an estimate is wrong, so being
  * near it is what admission planned, not pressure. Admission packs to the

@@ -160,6 +160,10 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 			.dying = s->mem_kill_pending,
 			.paused = s->mem_paused,
 			.growing = j->mem_now > s->mem_prev,
+			.rate = j->mem_now > s->mem_prev && b->mem_sample_dt_ms > 0
+					? (j->mem_now - s->mem_prev) * 1000 /
+						  b->mem_sample_dt_ms
+					: 0,
 			.paused_ms = paused,
 			.run_ms = elapsed - s->mem_paused_ms - paused,
 			.rise_ms = rise_ms(b, e),
@@ -445,6 +449,7 @@ void mem_tick(struct builder *b, bool force)
 	int64_t f = memprobe_available(&b->probe);
 	if (f >= 0)
 		policy_note_free(m, t, f); /* and how fast it falls */
+	b->mem_sample_dt_ms = m->last_sample_ns ? (t - m->last_sample_ns) / 1000000 : 0;
 	m->last_sample_ns = t;
 	m->psi = memprobe_psi_some_avg10(&b->probe);
 	memprobe_oom_kills(&b->probe); /* the baseline of jobs starting next */
@@ -463,7 +468,17 @@ void mem_tick(struct builder *b, bool force)
 			m->free = m->capacity - used;
 	}
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
-	act(b, policy_pressure(m, b->mem_view, n));
+	struct mem_action a = policy_pressure(m, b->mem_view, n);
+	act(b, a);
+	/* As many pauses as the fall needs, each seen by the next. */
+	for (size_t k = 0; a.act == MEM_ACT_PAUSE && k < n; k++) {
+		n = running_view(b, &b->mem_view, &b->mem_view_cap);
+		a = (struct mem_action){MEM_ACT_PAUSE,
+				       policy_pause_more(m, b->mem_view, n)};
+		if (a.job < 0)
+			break;
+		act(b, a);
+	}
 	if (b->budget_ready) {
 		n = running_view(b, &b->mem_view, &b->mem_view_cap);
 		budget_tell(b, b->mem_view, n, 0);

@@ -111,6 +111,7 @@ struct builder {
 	bool budget_ready;
 	struct mem_running *mem_view; /* running jobs for the policy, reused */
 	size_t mem_view_cap;
+	int64_t mem_sample_dt_ms; /* between the last two samples: job rates */
 	/* Ready edges admission has looked at, over the build: a unit test
 	 * holds it to one per admission where nothing needs comparing. */
 	uint64_t mem_looked;

@@ -624,6 +624,26 @@ class Outgrows(Scenario):
                          "a stopped job is not paused again as it dies")
 
 
+class Steep(Scenario):
+    def test_3_jobs_rising_together_are_paused_as_fast_as_they_rise(self):
+        # Eight jobs of unknown size start together and rise 20M every 10
+        # ms each, in 1.5G. Pausing one job per sample let free reach zero
+        # between two samples (a kernel OOM kill in 4 runs of 4); nj must
+        # pause as many as the fall needs at once and lose nothing to the
+        # kernel.
+        self.write("build.ninja", "rule hog\n  command = %s && echo $out > $out\n"
+                   % hog("400M", "20M", 10, 500) +
+                   "".join("build o%d: hog\n" % i for i in range(8)))
+        r = self.nj("-j", "8", limit=BUILD_LIMIT)
+        self.verbose(r)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.oom_kills, 0, "the kernel's OOM killer acted\n%r" % r)
+        self.assertTrue(r.lines_with("ninja: memory:"), "nothing was paused: "
+                        "the scenario proves nothing\n%r" % r)
+        for i in range(8):
+            self.assertEqual(self.read("o%d" % i), "o%d\n" % i)
+
+
 # ---- 4: a job larger than the whole cgroup -----------------------------------------
 
 class TooBig(Scenario):
@@ -918,7 +938,7 @@ def main():
     tests = []
     sys.path.insert(0, HERE)
     import jobserver  # tests/scenarios/jobserver.py: GNU make sub-builds
-    for cls in (CompileAndLink, Outgrows, TooBig, Plenty, SharedBudget,
+    for cls in (CompileAndLink, Outgrows, Steep, TooBig, Plenty, SharedBudget,
                 StopsUnderPressure) + jobserver.CLASSES:
         for t in loader.loadTestsFromTestCase(cls):
             if not a.filters or any(f in t.id() for f in a.filters):

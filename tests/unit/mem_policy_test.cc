@@ -333,6 +333,42 @@ TEST(MemPolicy, FreeFallsAsFastAsItsSteepestRecentSpan)
 	EXPECT_LE(m.nrecent, POLICY_DROP_READINGS);
 }
 
+TEST(MemPolicy, PausesAsManyAsTheFallNeedsAtOneSample)
+{
+	// Four jobs each rising at 1G/s, free 150M over a floor of 192M:
+	// 40 ms more of all four is 160M. One pause a sample is too few.
+	mem_model m = model(150 * M, 192 * M);
+	m.free_drop = 4 * G;
+	mem_running r[4];
+	for (int i = 0; i < 4; i++) {
+		r[i] = job(256 * M, 500 * M, 1300 - 100 * i);
+		r[i].growing = true;
+		r[i].rate = G;
+	}
+	mem_action a = policy_pressure(&m, r, 4);
+	ASSERT_EQ(MEM_ACT_PAUSE, a.act);
+	EXPECT_EQ(3, a.job) << "the youngest first";
+	r[3].paused = true;
+	// Three left: 120M by the next sample, free would be 30M: another.
+	EXPECT_EQ(2, policy_pause_more(&m, r, 4));
+	r[2].paused = true;
+	// Two: 80M, free 70M, under half the floor (96M): another.
+	EXPECT_EQ(1, policy_pause_more(&m, r, 4));
+	r[1].paused = true;
+	// One: 40M, free 110M: enough; and it is the last one running.
+	EXPECT_EQ(-1, policy_pause_more(&m, r, 4));
+	// Far enough from the floor, one pause is all it takes.
+	m.free = 400 * M;
+	r[1].paused = r[2].paused = false;
+	EXPECT_EQ(-1, policy_pause_more(&m, r, 4));
+	// Another build's jobs fall too (free_drop beyond our jobs' 4G/s):
+	// that counts against what is left.
+	m.free = 250 * M;
+	EXPECT_EQ(-1, policy_pause_more(&m, r, 4)) << "3G/s: 130M left";
+	m.free_drop = 8 * G;
+	EXPECT_EQ(2, policy_pause_more(&m, r, 4)) << "and 4G/s theirs: none left";
+}
+
 TEST(MemPolicy, OneKillAtATime)
 {
 	mem_running r[] = {job(G, G, 5000), job(G, G, 300)};
