@@ -447,8 +447,6 @@ void mem_tick(struct builder *b, bool force)
 	if (!force && t - m->last_sample_ns < (int64_t)(interval - 1) * 1000000)
 		return;
 	int64_t f = memprobe_available(&b->probe);
-	if (f >= 0)
-		policy_note_free(m, t, f); /* and how fast it falls */
 	b->mem_sample_dt_ms = m->last_sample_ns ? (t - m->last_sample_ns) / 1000000 : 0;
 	m->last_sample_ns = t;
 	m->psi = memprobe_psi_some_avg10(&b->probe);
@@ -464,9 +462,11 @@ void mem_tick(struct builder *b, bool force)
 		int64_t used = 0;
 		for (size_t i = 0; i < b->njobs; i++)
 			used += b->jobs[i]->mem_now;
-		if (m->capacity - used < m->free)
-			m->free = m->capacity - used;
+		if (f < 0 || m->capacity - used < f)
+			f = m->capacity - used;
 	}
+	if (f >= 0)
+		policy_note_free(m, t, f); /* and how fast it falls */
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
 	struct mem_action a = policy_pressure(m, b->mem_view, n);
 	act(b, a);
