@@ -253,9 +253,10 @@ def run_together(scen, tool, args, dirs, limit):
     return o
 
 
-def run_two_builds(scen, tool, jobs, limit, work):
+def run_two_builds(scen, tool, jobs, limit, work, keep=None):
     """nj alone (1st and 2nd build), then two at once: 1st builds, 2nd
-    builds, and 1st builds with --mem-share=off."""
+    builds, and 1st builds with --mem-share=off. keep: as run_all's, for
+    the second builds."""
     outs = {}
     base = os.path.join(work, TWO)
 
@@ -280,11 +281,16 @@ def run_two_builds(scen, tool, jobs, limit, work):
     alone = fresh("alone")
     outs[(tool.name, "alone, 1st build")] = [run_one(scen, "alone 1st", tool, ["-j4"], alone[0], limit)]
     clean(alone)
-    outs[(tool.name, "alone, 2nd build")] = [run_one(scen, "alone 2nd", tool, ["-j4"], alone[0], limit)]
+    o = run_one(scen, "alone 2nd", tool, ["-j4"], alone[0], limit)
+    keep_trace(alone[0], keep, "%s-alone-2nd-build" % TWO, o)
+    outs[(tool.name, "alone, 2nd build")] = [o]
     two = fresh("a", "b")
     outs[(tool.name, "two 1st builds at once")] = [run_together(scen, tool, ["-j4"], two, limit)]
     clean(two)
-    outs[(tool.name, "two 2nd builds at once")] = [run_together(scen, tool, ["-j4"], two, limit)]
+    o = run_together(scen, tool, ["-j4"], two, limit)
+    for d, n in zip(two, "ab"):
+        keep_trace(d, keep, "%s-together-2nd-build-%s" % (TWO, n), o)
+    outs[(tool.name, "two 2nd builds at once")] = [o]
     off = fresh("c", "d")
     outs[(tool.name, "two 1st builds at once, --mem-share=off")] = [
         run_together(scen, tool, ["-j4", "--mem-share=off"], off, limit)]
@@ -354,7 +360,7 @@ def run_all(names, tools, work, quick, runs=1, keep=None):
         if name == TWO:
             nj = [t for t in tools if t.name == "nj"]
             if nj:
-                res[name] = {"two": run_two_builds(scen, nj[0], jobs, limit, work),
+                res[name] = {"two": run_two_builds(scen, nj[0], jobs, limit, work, keep),
                              "limit": limit}
             continue
         outs = {}
