@@ -38,10 +38,10 @@
  * overdue, and no longer counted on to end. */
 #define POLICY_END_SLACK_MS 500
 /* How far back free readings count for how fast free falls, and how many
- * are kept. Jobs grow in bursts (an allocation, then work on it): over the
- * 40 ms since the last reading seven links rose by 7M, over the 260 ms to
- * the next by 590M, and the 250 ms interval the small fall chose let free
- * reach zero (a kernel OOM kill in two builds sharing 1.5G). */
+ * are kept. Jobs grow in bursts (an allocation, then work on it): with six
+ * links of two builds rising in 1.5G, free fell 7M over the 40 ms before a
+ * reading and 590M over the 260 ms after it, and the 250 ms interval the
+ * small fall chose let free reach zero (a kernel OOM kill). */
 #define POLICY_DROP_WINDOW_MS 500
 #define POLICY_DROP_READINGS 16
 /* With more running jobs than this, admission reserves whole estimates only
@@ -254,7 +254,8 @@ int policy_next_victim(const struct mem_running *r, size_t n);
  * pause when the growing jobs still running would take free more than
  * half way through the floor by the next sample (POLICY_SAMPLE_NEAR_FLOOR_MS),
  * with other builds' jobs falling as they did; -1 for none. One pause per
- * sample is 25 a second; six links rising together in 1.5G outran it. */
+ * sample is 25 a second; eight jobs rising 2G/s each together in 1.5G
+ * outran it (scenario Steep). */
 int policy_pause_more(const struct mem_model *m, const struct mem_running *r,
 		      size_t n);
 /* One step of the pressure loop, after each sample. With other builds
