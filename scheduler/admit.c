@@ -470,11 +470,13 @@ void mem_tick(struct builder *b, bool force)
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
 	struct mem_action a = policy_pressure(m, b->mem_view, n);
 	act(b, a);
-	/* As many pauses as the fall needs, each seen by the next. */
-	for (size_t k = 0; a.act == MEM_ACT_PAUSE && k < n; k++) {
-		n = running_view(b, &b->mem_view, &b->mem_view_cap);
-		a = (struct mem_action){MEM_ACT_PAUSE,
-				       policy_pause_more(m, b->mem_view, n)};
+	/* As many pauses as the fall needs, each seen by the next: a pause
+	 * changes only that job's `paused` in the view. */
+	while (a.act == MEM_ACT_PAUSE) {
+		b->mem_view[a.job].paused = sched(b, b->jobs[a.job]->user)->mem_paused;
+		if (!b->mem_view[a.job].paused)
+			break; /* the signal failed */
+		a.job = policy_pause_more(m, b->mem_view, n);
 		if (a.job < 0)
 			break;
 		act(b, a);
