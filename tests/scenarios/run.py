@@ -66,6 +66,7 @@ NJ = os.path.abspath(os.environ.get("NJ") or os.path.join(REPO, "nj"))
 MEMHOG = os.path.join(REPO, "build", "memhog")
 NINJA = shutil.which("ninja") or "/usr/bin/ninja"
 RUN_TIMEOUT = float(os.environ.get("NJ_SCENARIO_TIMEOUT", "120"))
+KEEP = bool(os.environ.get("NJ_SCENARIO_KEEP"))  # leave the build dirs
 MEM_MAX_RETRIES = 3  # POLICY_MAX_RETRIES, policy/policy.h
 
 M = 1 << 20
@@ -318,7 +319,11 @@ class Scenario(unittest.TestCase):
 
     def new_dir(self):
         d = tempfile.mkdtemp(prefix="nj-scenario-")
-        self.addCleanup(shutil.rmtree, d, True)
+        if KEEP:
+            # To read a failure's .nj_trace and output afterwards.
+            self.addCleanup(print, "kept %s" % d, file=sys.stderr)
+        else:
+            self.addCleanup(shutil.rmtree, d, True)
         return d
 
     def path(self, name, d=None):
