@@ -68,6 +68,26 @@ int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n)
 	return plus_share(est, 100);
 }
 
+int64_t policy_remaining_ms(int64_t expected_ms, int64_t elapsed_ms,
+			    int64_t run_ms, int64_t now, int64_t estimate,
+			    int64_t rise_ms)
+{
+	if (expected_ms < 0)
+		return -1;
+	int64_t left = expected_ms > elapsed_ms ? expected_ms - elapsed_ms : 0;
+	if (rise_ms <= 0 || run_ms <= 0 || now >= estimate || now < estimate / 8)
+		return left;
+	/* How many times its history's time to reach `now` it took. */
+	double pace = (double)run_ms * (double)estimate /
+		      ((double)now * (double)rise_ms);
+	if (pace < POLICY_SLOW_RISE)
+		return left;
+	int64_t rising = (int64_t)((double)(estimate - now) * (double)run_ms /
+				   (double)now);
+	int64_t after = expected_ms > rise_ms ? expected_ms - rise_ms : 0;
+	return rising + after > left ? rising + after : left;
+}
+
 size_t policy_percentile_rank(size_t n)
 {
 	/* nearest rank: the smallest value >= 90% of them */

@@ -37,6 +37,12 @@
  * plus a tenth of that plus this much (machines are noisy); past that it is
  * overdue, and no longer counted on to end. */
 #define POLICY_END_SLACK_MS 500
+/* A running job rising this many times slower than its history is late:
+ * its end is put off (policy_remaining_ms). Below it, rises differ by
+ * noise: a 3.6G link rose in 7.8 s in one build and about 9 s in the
+ * next, and putting its end off by the difference lost the overlap of
+ * the next large link with its last seconds (3% slower, mem-mixed). */
+#define POLICY_SLOW_RISE 1.5
 /* How far back free readings count for how fast free falls, and how many
  * are kept. Jobs grow in bursts (an allocation, then work on it): with six
  * links of two builds rising in 1.5G, free fell 7M over the 40 ms before a
@@ -84,6 +90,19 @@ int64_t policy_with_margin(int64_t est);
  * page; the 4% made the pairs of seven 2.5 to 3G links that fit in 6G run
  * one at a time. A killed run's reach is older evidence and ages out. */
 int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n);
+/* How long a running job has left: its history's run time (expected_ms,
+ * -1: none) less the elapsed_ms it has been running, or longer when it is
+ * rising slower than its history's rise (rise_ms to its estimate): then
+ * the rest of the rise at the pace it has kept so far (now reached in
+ * run_ms), and the part of its run after the rise, once that pace is
+ * POLICY_SLOW_RISE times slower than its history's. Judged once it holds
+ * an eighth of its estimate: before that, the pace is its start-up. Seen
+ * in mem-equal-links: two links run together took 20 s where their
+ * history said 11, and a third, started on their expected ends, met them
+ * at the floor and was paused, then killed. */
+int64_t policy_remaining_ms(int64_t expected_ms, int64_t elapsed_ms,
+			    int64_t run_ms, int64_t now, int64_t estimate,
+			    int64_t rise_ms);
 /* The 1-based rank of a rule's percentile among n estimates (nearest
  * rank of the 90th). */
 size_t policy_percentile_rank(size_t n);

@@ -150,12 +150,15 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 		int64_t paused = s->mem_paused
 					 ? t - s->mem_paused_since_ns / 1000000
 					 : 0;
-		int64_t exp = expected_ms(b, e);
+		int64_t run = elapsed - s->mem_paused_ms - paused;
+		int64_t rise = rise_ms(b, e);
 		(*view)[i] = (struct mem_running){
 			.estimate = s->mem_estimate,
 			.now = j->mem_now,
 			.elapsed_ms = elapsed,
-			.remaining_ms = exp < 0 ? -1 : (exp > elapsed ? exp - elapsed : 0),
+			.remaining_ms = policy_remaining_ms(
+				expected_ms(b, e), elapsed, run, j->mem_now,
+				s->mem_estimate, rise),
 			.console = j->console,
 			.dying = s->mem_kill_pending,
 			.paused = s->mem_paused,
@@ -165,8 +168,8 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 						  b->mem_sample_dt_ms
 					: 0,
 			.paused_ms = paused,
-			.run_ms = elapsed - s->mem_paused_ms - paused,
-			.rise_ms = rise_ms(b, e),
+			.run_ms = run,
+			.rise_ms = rise,
 			.managed = b->budget.nothers && managed(b, j),
 			.guessed = s->mem_source == MEM_FROM_DEFAULT &&
 				   s->mem_estimate <= b->mem.default_estimate,

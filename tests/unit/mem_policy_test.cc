@@ -203,6 +203,35 @@ TEST(MemPolicy, HistoryMarginNarrowsWhenTheNewestPeaksAgree)
 	EXPECT_EQ(-1, policy_with_history_margin(-1, agree, 2));
 }
 
+TEST(MemPolicy, ARunningJobRisingSlowerThanItsHistoryEndsLater)
+{
+	// A link whose history rose to 2.6G in 5 s and ran 11 s: 8 s in, it
+	// holds 1.3G. Half its rise took 8 s, so the rest takes 8 s more,
+	// and then the 6 s it held after rising: 14 s left, not 3.
+	EXPECT_EQ(14000, policy_remaining_ms(11000, 8000, 8000, 1300 * M,
+					     2600 * M, 5000));
+	EXPECT_EQ(3000, policy_remaining_ms(11000, 8000, 8000, 2600 * M,
+					    2600 * M, 5000))
+		<< "risen: its history's end";
+	EXPECT_EQ(7000, policy_remaining_ms(11000, 4000, 4000, 2200 * M,
+					    2600 * M, 5000))
+		<< "ahead of its history's rise: its history's end";
+	EXPECT_EQ(6000, policy_remaining_ms(11000, 5000, 5000, 2000 * M,
+					    2600 * M, 5000))
+		<< "1.3 times slower: noise, its history's end";
+	EXPECT_EQ(10500, policy_remaining_ms(11000, 500, 500, 100 * M,
+					     2600 * M, 5000))
+		<< "under an eighth of its estimate: start-up, not pace";
+	EXPECT_EQ(14000, policy_remaining_ms(11000, 10000, 8000, 1300 * M,
+					     2600 * M, 5000))
+		<< "paused 2 s: the pace is of its run";
+	EXPECT_EQ(3000, policy_remaining_ms(11000, 8000, 8000, 1300 * M,
+					    2600 * M, -1))
+		<< "no rise known";
+	EXPECT_EQ(-1, policy_remaining_ms(-1, 8000, 8000, 1300 * M, 2600 * M,
+					  5000));
+}
+
 TEST(MemPolicy, ALastRetryWaitsForEverythingAndBlocksTheRest)
 {
 	mem_model m = model(8 * G, 512 * M);
