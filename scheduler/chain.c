@@ -21,6 +21,7 @@
 struct big {
 	struct edge *e;
 	int lanes;   /* policy_lanes: 1 or 2 run at once */
+	int64_t est; /* its estimate */
 	double head; /* when it can start at the earliest: its longest chain
 		      * of planned inputs */
 };
@@ -85,6 +86,50 @@ static int by_head(const void *a, const void *b)
 	return x->e->id < y->e->id ? -1 : x->e->id > y->e->id;
 }
 
+static int by_est(const void *a, const void *b)
+{
+	const struct big *x = a, *y = b;
+	if (x->est != y->est)
+		return x->est < y->est ? -1 : 1;
+	return x->e->id < y->e->id ? -1 : x->e->id > y->e->id;
+}
+
+/* Two-lane jobs that can start at the same moment go largest, smallest,
+ * next largest, next smallest...: the k-th of each lane runs beside the
+ * other's k-th, so each pair is a large and a small one. In edge order,
+ * seven links of 2.5 to 3G in 6G paired 2.9G with 3.0G, which do not fit
+ * together, and the three largest ran one at a time at the end. */
+static void pair_up(struct big *bigs, size_t n)
+{
+	struct big *two = xmalloc(n * sizeof(*two)), *out = xmalloc(n * sizeof(*out));
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (bigs[i].lanes == 2)
+			two[m++] = bigs[i];
+	for (size_t i = 0, end; i < m; i = end) {
+		for (end = i + 1; end < m && two[end].head == two[i].head; end++)
+			;
+		qsort(two + i, end - i, sizeof(*two), by_est);
+		size_t lo = i, hi = end, k = i;
+		if (two[i].est == two[end - 1].est) { /* all alike: as they were */
+			for (; k < end; k++)
+				out[k] = two[k];
+			continue;
+		}
+		while (lo < hi) {
+			out[k++] = two[--hi];
+			if (lo < hi)
+				out[k++] = two[lo++];
+		}
+	}
+	/* Back into the two-lane jobs' places; the others keep theirs. */
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (bigs[i].lanes == 2)
+			bigs[i] = out[k++];
+	free(two);
+	free(out);
+}
+
 size_t chain_link(struct builder *b, double dflt)
 {
 	if (!b->mem.enabled)
@@ -104,7 +149,7 @@ size_t chain_link(struct builder *b, double dflt)
 		if (sched(b, e)->mem_source == MEM_FROM_DEFAULT || !lanes)
 			continue;
 		xgrow((void **)&bigs, &cap, n + 1, sizeof(*bigs));
-		bigs[n++] = (struct big){.e = e, .lanes = lanes};
+		bigs[n++] = (struct big){.e = e, .lanes = lanes, .est = est};
 	}
 	if (n < 2) {
 		free(bigs);
@@ -117,6 +162,7 @@ size_t chain_link(struct builder *b, double dflt)
 		bigs[i].head = earliest(b, bigs[i].e, head, dflt);
 	free(head);
 	qsort(bigs, n, sizeof(*bigs), by_head);
+	pair_up(bigs, n);
 	/* Each size class in its own lanes: the k-th job of a class that
 	 * runs two at a time follows the (k-2)-th. */
 	size_t linked = 0;

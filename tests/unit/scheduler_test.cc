@@ -479,6 +479,30 @@ TEST_F(ChainTest, JobsOfWhichTwoFitRunInTwoLanes)
 	EXPECT_EQ((strs{"t0", "t1", "x", "t2", "t3"}), take_all());
 }
 
+TEST_F(ChainTest, LinksReadyTogetherPairALargeOneWithASmallOne)
+{
+	// mem-equal-links: seven links of 2.5 to 3.1G in 6G, ready together.
+	// In edge order the lanes paired 2.9G with 3.0G, which do not fit
+	// together; largest beside smallest, every pair fits.
+	std::string m = "rule cat\n  command = cat $in > $out\nbuild lib: cat in\n";
+	const int mb[] = {2600, 2700, 2800, 2900, 2950, 3000, 3100};
+	for (int i = 0; i < 7; i++)
+		m += "build app" + std::to_string(i) + ": cat lib\n  mem = " +
+		     std::to_string(mb[i]) + "M\n";
+	m += "build all: phony app0 app1 app2 app3 app4 app5 app6\n";
+	parse(m.c_str());
+	all_dirty();
+	plan(true);
+	auto next = [&](const char *o) { return sched(&b, find(o))->mem_next; };
+	EXPECT_EQ(find("app5"), next("app6"));
+	EXPECT_EQ(find("app4"), next("app5"));
+	EXPECT_EQ(find("app3"), next("app4"));
+	EXPECT_EQ(nullptr, next("app3"));
+	EXPECT_EQ(find("app1"), next("app0"));
+	EXPECT_EQ(find("app2"), next("app1"));
+	EXPECT_EQ(nullptr, next("app2"));
+}
+
 TEST_F(ChainTest, WithoutMemoryTheCriticalPathAlonePicksTheCompiles)
 {
 	prepare(false);
