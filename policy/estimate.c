@@ -75,7 +75,8 @@ int64_t policy_remaining_ms(int64_t expected_ms, int64_t elapsed_ms,
 	if (expected_ms < 0)
 		return -1;
 	int64_t left = expected_ms > elapsed_ms ? expected_ms - elapsed_ms : 0;
-	if (rise_ms <= 0 || run_ms <= 0 || now >= estimate || now < estimate / 8)
+	if (rise_ms <= 0 || run_ms <= 0 || now <= 0 || now >= estimate ||
+	    now < estimate / 8)
 		return left;
 	/* How many times its history's time to reach `now` it took. */
 	double pace = (double)run_ms * (double)estimate /

@@ -228,6 +228,8 @@ TEST(MemPolicy, ARunningJobRisingSlowerThanItsHistoryEndsLater)
 	EXPECT_EQ(3000, policy_remaining_ms(11000, 8000, 8000, 1300 * M,
 					    2600 * M, -1))
 		<< "no rise known";
+	EXPECT_EQ(3000, policy_remaining_ms(11000, 8000, 8000, 0, 5, 5000))
+		<< "nothing held yet";
 	EXPECT_EQ(-1, policy_remaining_ms(-1, 8000, 8000, 1300 * M, 2600 * M,
 					  5000));
 }
