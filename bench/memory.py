@@ -281,12 +281,15 @@ def run_two_builds(scen, tool, jobs, limit, work, keep=None):
     alone = fresh("alone")
     outs[(tool.name, "alone, 1st build")] = [run_one(scen, "alone 1st", tool, ["-j4"], alone[0], limit)]
     clean(alone)
+    save_history(alone[0])
     o = run_one(scen, "alone 2nd", tool, ["-j4"], alone[0], limit)
     keep_trace(alone[0], keep, "%s-alone-2nd-build" % TWO, o)
     outs[(tool.name, "alone, 2nd build")] = [o]
     two = fresh("a", "b")
     outs[(tool.name, "two 1st builds at once")] = [run_together(scen, tool, ["-j4"], two, limit)]
     clean(two)
+    for d in two:
+        save_history(d)
     o = run_together(scen, tool, ["-j4"], two, limit)
     for d, n in zip(two, "ab"):
         keep_trace(d, keep, "%s-together-2nd-build-%s" % (TWO, n), o)
@@ -317,14 +320,28 @@ def two_builds_table(outs):
 
 
 def keep_trace(d, keep, stem, o):
-    """Copy d's .nj_trace to keep/<stem>.nj_trace if the run stopped a job."""
+    """Copy d's .nj_trace to keep/<stem>.nj_trace if the run stopped a job,
+    and the history it started from (d/.nj_history.before, saved by
+    save_history) to keep/<stem>.nj_history: a second build's decisions
+    come from it, and `nj -t mem` or a rerun with it shows which record
+    misled it."""
     src = os.path.join(d, ".nj_trace")
     if not keep or not (o.pauses or o.kills) or not os.path.exists(src):
         return
     os.makedirs(keep, exist_ok=True)
     shutil.copy(src, os.path.join(keep, stem + ".nj_trace"))
+    before = os.path.join(d, ".nj_history.before")
+    if os.path.exists(before):
+        shutil.copy(before, os.path.join(keep, stem + ".nj_history"))
     print("  (its trace: %s)" % os.path.join(keep, stem + ".nj_trace"),
           file=sys.stderr, flush=True)
+
+
+def save_history(d):
+    """Keep d's .nj_history as it is before a second build (keep_trace)."""
+    src = os.path.join(d, ".nj_history")
+    if os.path.exists(src):
+        shutil.copy(src, os.path.join(d, ".nj_history.before"))
 
 
 def run_all(names, tools, work, quick, runs=1, keep=None):
@@ -379,6 +396,7 @@ def run_all(names, tools, work, quick, runs=1, keep=None):
                             os.unlink(os.path.join(d, j.out))
                         except OSError:
                             pass
+                    save_history(d)
                     o2 = run_one(scen, "2nd build", t, ["-j4"], d, limit)
                     keep_trace(d, keep, "%s-2nd-build-%d" % (
                         name, len(outs.get((t.name, "2nd build"), [])) + 1),
