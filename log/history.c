@@ -39,7 +39,8 @@
  * per run killed for memory policy_after_kill; failed runs change no
  * estimate. The estimate handed out is policy_with_history_margin of it
  * (policy_with_margin's 4%, or 1% when the newest peaks agree); a rule's
- * is the policy's percentile of its edges'. The rules live in policy/.
+ * is the policy's percentile of its edges', and its rise pace the median
+ * of their estimates over their quickest rises. The rules live in policy/.
  * Integer arithmetic throughout, so a file loads to the same estimates on
  * every machine. */
 #include "log.h"
@@ -83,6 +84,11 @@ struct history_rule {
 	 * estimate per finished job pays O(1) amortised per job, not O(n). */
 	size_t p90_changes;
 	bool p90_valid;
+	/* Cached history_rule_rise_pace, recomputed like p90: rises pushed
+	 * (and edges joining or leaving) since it was computed. */
+	int64_t pace;
+	size_t pace_changes;
+	bool pace_valid;
 };
 
 struct history_edge {
@@ -272,12 +278,14 @@ static void set_rule(struct history *h, struct history_edge *e,
 		old->edges[e->rule_idx] = last;
 		last->rule_idx = e->rule_idx;
 		old->p90_changes++;
+		old->pace_changes++;
 	}
 	struct history_rule *r = get_rule(h, name, len);
 	xgrow((void **)&r->edges, &r->cap, r->nedges + 1, sizeof(*r->edges));
 	e->rule_idx = r->nedges;
 	r->edges[r->nedges++] = e;
 	r->p90_changes++;
+	r->pace_changes++;
 	e->rule = r;
 }
 
@@ -306,8 +314,11 @@ static void apply_run(struct history_edge *e, const struct history_run *run)
 		}
 		if (wall >= 0)
 			push(e->walls, &e->nwalls, wall);
-		if (run->rise_ms >= 0)
+		if (run->rise_ms >= 0) {
 			push(e->rises, &e->nrises, clamp(run->rise_ms));
+			if (e->rule)
+				e->rule->pace_changes++;
+		}
 		if (run->cpu_ms >= 0)
 			push(e->cpus, &e->ncpus, clamp(run->cpu_ms));
 	}
@@ -832,6 +843,43 @@ int64_t history_rule_estimate(const struct history *h, const char *rule)
 	return r->p90;
 }
 
+/* The quickest of an edge's recent rises; -1 if none. */
+static int64_t quickest_rise(const struct history_edge *e)
+{
+	int64_t rise = -1;
+	for (int i = 0; i < e->nrises; i++)
+		if (rise < 0 || e->rises[i] < rise)
+			rise = e->rises[i];
+	return rise;
+}
+
+int64_t history_rule_rise_pace(const struct history *h, const char *rule)
+{
+	if (!rule)
+		return -1;
+	/* Cached through the const history as history_rule_estimate is. */
+	struct history_rule *r = hmap_get(&h->rules, rule, strlen(rule));
+	if (!r)
+		return -1;
+	if (r->pace_valid &&
+	    !policy_percentile_due(r->pace_changes, r->nedges))
+		return r->pace;
+	int64_t *v = xmalloc(sizeof(*v) * (r->nedges ? r->nedges : 1));
+	size_t n = 0;
+	for (size_t i = 0; i < r->nedges; i++) {
+		const struct history_edge *e = r->edges[i];
+		int64_t rise = quickest_rise(e);
+		if (e->est > 0 && rise > 0)
+			v[n++] = policy_rise_pace(e->est, rise);
+	}
+	((struct history *)h)->rule_scans += r->nedges;
+	r->pace = n ? select_kth(v, n, (n - 1) / 2) : -1;
+	free(v);
+	r->pace_valid = true;
+	r->pace_changes = 0;
+	return r->pace;
+}
+
 int64_t history_wall_ms(const struct history *h, const char *key)
 {
 	const struct history_edge *e = find_edge(h, key);
@@ -857,11 +905,7 @@ int64_t history_cpu_ms(const struct history *h, const char *key)
 int64_t history_rise_ms(const struct history *h, const char *key)
 {
 	const struct history_edge *e = find_edge(h, key);
-	int64_t rise = -1;
-	for (int i = 0; e && i < e->nrises; i++)
-		if (rise < 0 || e->rises[i] < rise)
-			rise = e->rises[i];
-	return rise;
+	return e ? quickest_rise(e) : -1;
 }
 
 int history_recent_peaks(const struct history *h, const char *key,

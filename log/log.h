@@ -205,6 +205,11 @@ int64_t history_cpu_ms(const struct history *h, const char *key);
  * quickest of its recent successful runs (the safe side for packing); -1
  * if unknown. */
 int64_t history_rise_ms(const struct history *h, const char *key);
+/* How fast the edges of a rule typically rise, bytes per second: the
+ * median (lower, cached and recomputed as history_rule_estimate's p90)
+ * of each edge's estimate over its quickest rise; -1 when none has a
+ * rise. */
+int64_t history_rule_rise_pace(const struct history *h, const char *rule);
 int history_recent_peaks(const struct history *h, const char *key,
 			 int64_t *peaks, int max);
 

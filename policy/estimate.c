@@ -89,6 +89,19 @@ int64_t policy_remaining_ms(int64_t expected_ms, int64_t elapsed_ms,
 	return rising + after > left ? rising + after : left;
 }
 
+int64_t policy_rise_pace(int64_t est, int64_t rise_ms)
+{
+	return (int64_t)((double)est * 1000.0 / (double)rise_ms);
+}
+
+int64_t policy_rise_ms(int64_t own_rise, int64_t est, int64_t rule_pace)
+{
+	if (own_rise <= 0 || est <= 0 || rule_pace <= 0)
+		return own_rise;
+	int64_t at_pace = (int64_t)((double)est * 1000.0 / (double)rule_pace);
+	return at_pace < own_rise ? at_pace : own_rise;
+}
+
 size_t policy_percentile_rank(size_t n)
 {
 	/* nearest rank: the smallest value >= 90% of them */

@@ -103,6 +103,20 @@ int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n);
 int64_t policy_remaining_ms(int64_t expected_ms, int64_t elapsed_ms,
 			    int64_t run_ms, int64_t now, int64_t estimate,
 			    int64_t rise_ms);
+/* How fast an edge with estimate `est` rose, bytes per second, from its
+ * quickest rise (ms, > 0). */
+int64_t policy_rise_pace(int64_t est, int64_t rise_ms);
+/* The rise admission counts on for an edge: its own quickest (-1: none),
+ * or sooner when its rule's edges typically rise faster (rule_pace,
+ * bytes per second, history_rule_rise_pace; <= 0 unknown): then the time
+ * to `est` at that pace. A rise recorded while four links rose together
+ * in a first build (11.5 s, where its siblings rose in 5.5 s) is slower
+ * than its next run's; counted on, a second build started a link beside
+ * another's hold and paused it (three builds of three from that
+ * history). The typical pace, not the fastest: at the fastest, mem-mixed's
+ * second build lost a large link's start beside the end of the one
+ * before (4 and 2 s in two builds). */
+int64_t policy_rise_ms(int64_t own_rise, int64_t est, int64_t rule_pace);
 /* The 1-based rank of a rule's percentile among n estimates (nearest
  * rank of the 90th). */
 size_t policy_percentile_rank(size_t n);

@@ -122,7 +122,9 @@ static int64_t rise_ms(struct builder *b, struct edge *e)
 	/* Only an estimate from the edge's own runs has a rise to go with it. */
 	if (!b->history || sched(b, e)->mem_source != MEM_FROM_HISTORY)
 		return -1;
-	return history_rise_ms(b->history, edge_key(e));
+	return policy_rise_ms(history_rise_ms(b->history, edge_key(e)),
+			      sched(b, e)->mem_estimate,
+			      history_rule_rise_pace(b->history, e->rule->name));
 }
 
 /* Is job j run by a nested nj (one that named us and j's process group)? */

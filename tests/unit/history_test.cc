@@ -622,6 +622,54 @@ TEST_F(HistoryTest, RisesAreKeptAndTheQuickestIsTheAnswer)
 	EXPECT_EQ(8000, history_wall_ms(&h_, "app"));
 }
 
+// A rule's rise pace is the median of its edges' estimate over quickest
+// rise: seven links, two of which rose at half the pace of the others
+// (they rose four at once in a first build).
+TEST_F(HistoryTest, RulePaceIsTheFastEdgesPaceNotTheContendedOnes)
+{
+	load_and_open();
+	EXPECT_EQ(-1, history_rule_rise_pace(&h_, "link"));
+	const int64_t peaks[] = {2500, 2600, 2700, 2800, 2900, 3000, 2650};
+	const int64_t rises[] = {4000, 5200, 5400, 5600, 5800, 12000, 11000};
+	for (int i = 0; i < 7; i++) {
+		history_run r = ok(peaks[i] << 20, 10000);
+		r.rise_ms = rises[i];
+		record(("app" + std::to_string(i)).c_str(), "link", r);
+	}
+	// Four rose 500M a second, one 625M, two at half that: the median
+	// is neither the fastest nor a slow one.
+	EXPECT_EQ((int64_t)500 << 20, history_rule_rise_pace(&h_, "link"));
+	history_run c = ok(300 << 20, 2000);
+	c.rise_ms = 1000;
+	record("a.o", "cc", c);
+	EXPECT_EQ((int64_t)300 << 20, history_rule_rise_pace(&h_, "cc"))
+		<< "each rule its own";
+	EXPECT_EQ(-1, history_rule_rise_pace(&h_, "nope"));
+	record("b.o", "cc", ok(300 << 20, 2000));
+	EXPECT_EQ((int64_t)300 << 20, history_rule_rise_pace(&h_, "cc"))
+		<< "an edge with no rise has no pace";
+	reload();
+	EXPECT_EQ((int64_t)500 << 20, history_rule_rise_pace(&h_, "link"));
+}
+
+// Asking for the rule's pace before each job and recording its run after
+// it must cost the same per job in a build of any size (edges visited).
+TEST_F(HistoryTest, RulePacePerJobCostDoesNotGrowWithTheBuild)
+{
+	load_and_open();
+	const size_t n = 20000;
+	for (size_t i = 0; i < n; i++) {
+		std::string key = "obj/" + std::to_string(i) + ".o";
+		history_rule_rise_pace(&h_, "cc");
+		history_run r = ok(1000 + (int64_t)(i % 977));
+		r.rise_ms = 10 + (int64_t)(i % 89);
+		record(key.c_str(), "cc", r);
+	}
+	EXPECT_GT(history_rule_rise_pace(&h_, "cc"), 0);
+	EXPECT_LE(h_.rule_scans, 80 * n) << h_.rule_scans << " edge visits";
+	EXPECT_GT(h_.rule_scans, 0u);
+}
+
 TEST_F(HistoryTest, VersionOneIsReadAndRewrittenAsThree)
 {
 	spit(path_, "# nj history v1\n"

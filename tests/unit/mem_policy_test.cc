@@ -234,6 +234,22 @@ TEST(MemPolicy, ARunningJobRisingSlowerThanItsHistoryEndsLater)
 					  5000));
 }
 
+TEST(MemPolicy, ARiseSlowerThanItsRulesPaceIsCountedAtThatPace)
+{
+	// A 2.7G link recorded an 11.5 s rise while four links rose at once;
+	// its rule's links rise 500M a second: it is counted on to rise in
+	// 5.4 s, not 11.5.
+	EXPECT_EQ(5400, policy_rise_ms(11500, 2700 * M, 500 * M));
+	EXPECT_EQ(4000, policy_rise_ms(4000, 2700 * M, 500 * M))
+		<< "quicker than the rule: its own";
+	EXPECT_EQ(11500, policy_rise_ms(11500, 2700 * M, -1))
+		<< "no pace known: its own";
+	EXPECT_EQ(-1, policy_rise_ms(-1, 2700 * M, 500 * M))
+		<< "no rise of its own: none (it holds its estimate at once)";
+	EXPECT_EQ(0, policy_rise_ms(0, 2700 * M, 500 * M));
+	EXPECT_EQ(500 * M, policy_rise_pace(2500 * M, 5000));
+}
+
 TEST(MemPolicy, ALastRetryWaitsForEverythingAndBlocksTheRest)
 {
 	mem_model m = model(8 * G, 512 * M);
