@@ -91,7 +91,10 @@ int64_t policy_remaining_ms(int64_t expected_ms, int64_t elapsed_ms,
 
 int64_t policy_rise_pace(int64_t est, int64_t rise_ms)
 {
-	return (int64_t)((double)est * 1000.0 / (double)rise_ms);
+	/* Integer, as the history's estimates are: one file, one answer. */
+	if (est > INT64_MAX / 1000)
+		return est / rise_ms * 1000;
+	return est * 1000 / rise_ms;
 }
 
 int64_t policy_rise_ms(int64_t own_rise, int64_t est, int64_t rule_pace)
