@@ -213,6 +213,14 @@ TEST(MemPolicy, ARunningJobRisingSlowerThanItsHistoryEndsLater)
 	EXPECT_EQ(3000, policy_remaining_ms(11000, 8000, 8000, 2600 * M,
 					    2600 * M, 5000))
 		<< "risen: its history's end";
+	// mem-mixed: a 3.6G link (estimate 3.75G, its 4% margin) holding its
+	// peak 14 s into a run of 15.6 s with a 9.1 s rise is late by its
+	// time, not still rising; once over its time it is overdue (0).
+	EXPECT_EQ(1600, policy_remaining_ms(15600, 14000, 14000, 3600 * M,
+					    3744 * M, 9100))
+		<< "holding its peak: its history's end";
+	EXPECT_EQ(0, policy_remaining_ms(15600, 16800, 16800, 3600 * M,
+					 3744 * M, 9100));
 	EXPECT_EQ(7000, policy_remaining_ms(11000, 4000, 4000, 2200 * M,
 					    2600 * M, 5000))
 		<< "ahead of its history's rise: its history's end";
