@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -453,15 +454,27 @@ std::string memhog_path()
 	return s + "/memhog";
 }
 
-// Start `sh -c cmd` in its own process group, as exec_start would.
+// Start `sh -c cmd` in its own process group, as exec_start would, and
+// return once it has exec'd: until then the child is a copy of this
+// ASan process, and a sample of it counted hundreds of megabytes the
+// job never had (these tests failed so in a clean CI run). exec_start's
+// posix_spawn returns only after the exec, so nj never sees that copy.
 pid_t spawn_sh(const std::string &cmd)
 {
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
 		execl("/bin/sh", "sh", "-c", cmd.c_str(), (char *)nullptr);
 		_exit(127);
 	}
+	close(p[1]);
+	char c;
+	while (pid > 0 && read(p[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(p[0]);
 	return pid;
 }
 
