@@ -103,6 +103,10 @@ def step_unit():
     sys.stdout.write("\n".join(l for l in out.splitlines()
                                if l.startswith(("[  FAILED", "[  SKIPPED",
                                                 "[==========]"))) + "\n")
+    # A failed test's own lines (its assertions), not only its name.
+    for m in re.finditer(r"^\[ RUN      \] (\S+)\n(.*?)^\[  FAILED  \] \1 \(",
+                         out, re.M | re.S):
+        sys.stdout.write("-- %s\n%s" % (m.group(1), m.group(2)[-4000:]))
     def num(pat):
         m = re.search(pat, out)
         return int(m.group(1)) if m else 0
