@@ -96,7 +96,9 @@ int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n);
  * the rest of the rise at the pace it has kept so far (now reached in
  * run_ms), and the part of its run after the rise, once that pace is
  * POLICY_SLOW_RISE times slower than its history's. Judged once it holds
- * an eighth of its estimate: before that, the pace is its start-up. Seen
+ * an eighth of its estimate (before that, the pace is its start-up) and
+ * until it is within an eighth of it (then it has risen: the estimate's
+ * margin is never reached). Seen
  * in mem-equal-links: two links run together took 20 s where their
  * history said 11, and a third, started on their expected ends, met them
  * at the floor and was paused, then killed. */
