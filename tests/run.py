@@ -201,9 +201,12 @@ def step_fuzz(seconds):
                     shutil.copytree(seeds, corpus)
                 else:
                     os.makedirs(corpus)
+                # The targets' scratch directories go under tmp, which
+                # is removed with everything in it.
                 r = run([exe, "-max_total_time=%d" % seconds,
                          "-rss_limit_mb=2048", "-max_len=65536", corpus],
-                        capture_output=True, text=True)
+                        capture_output=True, text=True,
+                        env=dict(os.environ, TMPDIR=tmp))
                 if r.returncode != 0:
                     print(r.stderr[-4000:])
             if r.returncode == 0:

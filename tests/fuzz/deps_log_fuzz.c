@@ -10,6 +10,7 @@
  * records, also after nj opened it for appending (unless that recompacted
  * it). */
 #include "log/log.h"
+#include "tests/fuzz/scratch_dir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char tmpl[] = "/tmp/nj_deps_log_fuzz.XXXXXX";
-	if (!mkdtemp(tmpl) || chdir(tmpl) < 0)
-		abort();
+	enter_scratch_dir("nj_deps_log_fuzz");
 	return 0;
 }
 

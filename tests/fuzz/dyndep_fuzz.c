@@ -12,6 +12,7 @@
  * -1 with one, the edges' input and output counts must stay consistent, and
  * every node the dyndep file adds must be wired to its edge. */
 #include "graph/graph.h"
+#include "tests/fuzz/scratch_dir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +38,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char tmpl[] = "/tmp/nj_dyndep_fuzz.XXXXXX";
-	if (!mkdtemp(tmpl) || chdir(tmpl) < 0)
-		abort();
+	enter_scratch_dir("nj_dyndep_fuzz");
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  * as one summary per edge) keeps every edge; and every edge's estimate is a
  * size a job could have. */
 #include "log/log.h"
+#include "tests/fuzz/scratch_dir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char tmpl[] = "/tmp/nj_history_fuzz.XXXXXX";
-	if (!mkdtemp(tmpl) || chdir(tmpl) < 0)
-		abort();
+	enter_scratch_dir("nj_history_fuzz");
 	return 0;
 }
 

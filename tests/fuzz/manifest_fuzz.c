@@ -13,6 +13,7 @@
  * every edge has an output and a rule; every interned node is
  * found again under its own path. */
 #include "graph/graph.h"
+#include "tests/fuzz/scratch_dir.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	char tmpl[] = "/tmp/nj_manifest_fuzz.XXXXXX";
-	if (!mkdtemp(tmpl) || chdir(tmpl) < 0)
-		abort();
+	enter_scratch_dir("nj_manifest_fuzz");
 	return 0;
 }
 

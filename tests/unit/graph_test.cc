@@ -136,14 +136,20 @@ struct GraphTest : public testing::Test {
 
 	void SetUp() override
 	{
-		state_init(&st);
-		st.warn = capture_warn;
-		g_warnings.clear();
+		fresh_state();
 		char tmpl[] = "/tmp/nj_graph_test.XXXXXX";
 		ASSERT_NE(nullptr, mkdtemp(tmpl));
 		dir = tmpl;
 		oldcwd = open(".", O_RDONLY | O_DIRECTORY);
 		ASSERT_EQ(0, chdir(dir.c_str()));
+	}
+	// A new, empty state in the same directory: SetUp again would make
+	// another directory that TearDown never removes.
+	void fresh_state()
+	{
+		state_init(&st);
+		st.warn = capture_warn;
+		g_warnings.clear();
 	}
 	void TearDown() override
 	{
@@ -703,6 +709,10 @@ struct DyndepTest : public GraphTest {
 	void SetUp() override
 	{
 		GraphTest::SetUp();
+		parse_manifest();
+	}
+	void parse_manifest()
+	{
 		assert_parse("rule touch\n"
 			     "  command = touch $out\n"
 			     "build out otherout: touch || dd\n"
@@ -730,7 +740,8 @@ TEST_F(DyndepTest, Versions)
 	      "# comment\r\n\r\nninja_dyndep_version = 1.0-extra\r\n"
 	      "build out: dyndep\r\n"}) {
 		state_free(&st);
-		SetUp();
+		fresh_state();
+		parse_manifest();
 		EXPECT_EQ(0, load(v)) << v << error();
 		EXPECT_FALSE(node("dd")->dyndep_pending);
 	}
@@ -855,7 +866,7 @@ TEST_F(DyndepTest, RestatGetsItsOwnScope)
 {
 	// Two edges share the file scope; restat on one must not leak.
 	state_free(&st);
-	GraphTest::SetUp();
+	fresh_state();
 	assert_parse("rule touch\n"
 		     "  command = touch $out\n"
 		     "build out: touch || dd\n"
@@ -871,7 +882,7 @@ TEST_F(DyndepTest, RestatGetsItsOwnScope)
 TEST_F(DyndepTest, OutputAlreadyBuiltElsewhere)
 {
 	state_free(&st);
-	GraphTest::SetUp();
+	fresh_state();
 	assert_parse("rule touch\n"
 		     "  command = touch $out\n"
 		     "build out: touch || dd\n"
@@ -885,7 +896,7 @@ TEST_F(DyndepTest, OutputAlreadyBuiltElsewhere)
 TEST_F(DyndepTest, MentionsAnEdgeWithoutTheBinding)
 {
 	state_free(&st);
-	GraphTest::SetUp();
+	fresh_state();
 	assert_parse("rule touch\n"
 		     "  command = touch $out\n"
 		     "build out: touch || dd\n"
