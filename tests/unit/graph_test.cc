@@ -706,17 +706,29 @@ TEST_F(GraphTest, ManifestLoadReadsAFile)
 // ---- dyndep files ----
 
 struct DyndepTest : public GraphTest {
+	static constexpr const char *kManifest =
+		"rule touch\n"
+		"  command = touch $out\n"
+		"build out otherout: touch || dd\n"
+		"  dyndep = dd\n";
+	// `out` with a dyndep file beside `other`, an edge without one.
+	static constexpr const char *kWithOther =
+		"rule touch\n"
+		"  command = touch $out\n"
+		"build out: touch || dd\n"
+		"  dyndep = dd\n"
+		"build other: touch\n";
 	void SetUp() override
 	{
 		GraphTest::SetUp();
-		parse_manifest();
+		assert_parse(kManifest);
 	}
-	void parse_manifest()
+	// The state of `manifest` alone, in the same directory.
+	void reparse(const char *manifest)
 	{
-		assert_parse("rule touch\n"
-			     "  command = touch $out\n"
-			     "build out otherout: touch || dd\n"
-			     "  dyndep = dd\n");
+		state_free(&st);
+		fresh_state();
+		assert_parse(manifest);
 	}
 	int load(const std::string &text)
 	{
@@ -739,9 +751,7 @@ TEST_F(DyndepTest, Versions)
 	      "ninja_dyndep_version = 1.0\nbuild out: dyndep\n",
 	      "# comment\r\n\r\nninja_dyndep_version = 1.0-extra\r\n"
 	      "build out: dyndep\r\n"}) {
-		state_free(&st);
-		fresh_state();
-		parse_manifest();
+		reparse(kManifest);
 		EXPECT_EQ(0, load(v)) << v << error();
 		EXPECT_FALSE(node("dd")->dyndep_pending);
 	}
@@ -865,13 +875,7 @@ TEST_F(DyndepTest, AddsImplicitInputsOutputsAndRestat)
 TEST_F(DyndepTest, RestatGetsItsOwnScope)
 {
 	// Two edges share the file scope; restat on one must not leak.
-	state_free(&st);
-	fresh_state();
-	assert_parse("rule touch\n"
-		     "  command = touch $out\n"
-		     "build out: touch || dd\n"
-		     "  dyndep = dd\n"
-		     "build other: touch\n");
+	reparse(kWithOther);
 	ASSERT_EQ(0, load("ninja_dyndep_version = 1\n"
 			  "build out: dyndep\n  restat = 1\n"))
 		<< error();
@@ -881,13 +885,7 @@ TEST_F(DyndepTest, RestatGetsItsOwnScope)
 
 TEST_F(DyndepTest, OutputAlreadyBuiltElsewhere)
 {
-	state_free(&st);
-	fresh_state();
-	assert_parse("rule touch\n"
-		     "  command = touch $out\n"
-		     "build out: touch || dd\n"
-		     "  dyndep = dd\n"
-		     "build other: touch\n");
+	reparse(kWithOther);
 	EXPECT_EQ("multiple rules generate other",
 		  load_error("ninja_dyndep_version = 1\n"
 			     "build out | other: dyndep\n"));
@@ -895,13 +893,7 @@ TEST_F(DyndepTest, OutputAlreadyBuiltElsewhere)
 
 TEST_F(DyndepTest, MentionsAnEdgeWithoutTheBinding)
 {
-	state_free(&st);
-	fresh_state();
-	assert_parse("rule touch\n"
-		     "  command = touch $out\n"
-		     "build out: touch || dd\n"
-		     "  dyndep = dd\n"
-		     "build other: touch\n");
+	reparse(kWithOther);
 	EXPECT_EQ("dyndep file 'dd' mentions output 'other' whose build "
 		  "statement does not have a dyndep binding for the file",
 		  load_error("ninja_dyndep_version = 1\n"
