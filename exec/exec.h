@@ -153,6 +153,14 @@ struct memprobe {
 	int64_t cgroup_limit; /* -1: unlimited */
 	int64_t page_size;    /* bytes per page of /proc/PID/stat's rss */
 	int64_t oom_seen;     /* memprobe_oom_kills' last answer; -1 before */
+	int64_t swap_free;    /* swap the jobs may still use, bytes, as of
+			       * memprobe_available's last reading; 0: none */
+	/* Pages both in swap and in memory (the swap cache), nj's cgroup's
+	 * or the system's, as of the same reading. Pages paged out stay
+	 * there, charged and counted as used, until the kernel needs the
+	 * room; then it drops them without a write (measured: 1G paged out
+	 * stayed in the cgroup's usage, as swapcached, for seconds). */
+	int64_t swap_cached;
 	/* private */
 	struct buf tmp;
 	char *psi_path, *oom_path, *oom_key; /* chosen once by mem_probe_init */
@@ -186,6 +194,17 @@ int64_t memprobe_oom_kills(struct memprobe *mp);
  * exited (one pass over /proc). Sets mem_now (0 once the process is gone or
  * reaped) and raises mem_peak. NULL entries in jobs are skipped. */
 void memprobe_sample_jobs(struct memprobe *mp, struct job **jobs, size_t n);
+/* The processes of process group pgid, as of the last sample; at most max. */
+size_t memprobe_group_pids(const struct memprobe *mp, pid_t pgid, pid_t *out,
+			   size_t max);
+/* Start paging out to swap what the processes of group pgid (a paused
+ * job, as of the last sample) hold in private writable memory, on a
+ * thread of its own (exec/pageout.c); the memory comes back as the
+ * kernel's writes end. -1 with errno when it cannot start. */
+int memprobe_page_out(struct memprobe *mp, pid_t pgid);
+/* Paging out was refused once (EPERM without CAP_SYS_NICE, ENOSYS before
+ * Linux 5.10): it never will be allowed in this run. */
+bool memprobe_page_out_denied(void);
 
 /* ---- the shared memory budget (exec/budget.c) ------------------------------
  * nj processes under one memory limit publish one record each in a file

@@ -341,8 +341,28 @@ int64_t memprobe_available(struct memprobe *mp)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/proc/meminfo", mp->proc_root);
-	int64_t avail = read_key(mp, path, "MemAvailable");
+	const char *meminfo = slurp(mp, path);
+	int64_t avail = meminfo ? key_value(meminfo, "MemAvailable") : -1;
+	int64_t swap = meminfo ? key_value(meminfo, "SwapFree") : -1;
+	mp->swap_free = swap > 0 ? swap * 1024 : 0;
+	int64_t cached = meminfo && swap > 0 ? key_value(meminfo, "SwapCached") : -1;
+	mp->swap_cached = cached > 0 ? cached * 1024 : 0;
 	int64_t free_b = avail >= 0 ? avail * 1024 : -1;
+	if (mp->swap_free > 0 && mp->cgroup_version == 2 && mp->cgroup_dir) {
+		/* v2 limits a cgroup's swap too (memory.swap.max); a job is
+		 * in nj's cgroup, so nj's limit is the one that applies. */
+		int64_t max, cur;
+		snprintf(path, sizeof path, "%s/memory.swap.max", mp->cgroup_dir);
+		if (read_int(mp, path, &max) == 0 && max != INT64_MAX) {
+			snprintf(path, sizeof path, "%s/memory.swap.current",
+				 mp->cgroup_dir);
+			if (read_int(mp, path, &cur) < 0)
+				cur = 0;
+			int64_t room = max > cur ? max - cur : 0;
+			if (room < mp->swap_free)
+				mp->swap_free = room;
+		}
+	}
 	if (!mp->limit_dir)
 		return free_b;
 	bool v2 = mp->cgroup_version == 2;
@@ -351,11 +371,35 @@ int64_t memprobe_available(struct memprobe *mp)
 		 v2 ? "memory.current" : "memory.usage_in_bytes");
 	if (read_int(mp, path, &usage) < 0)
 		return free_b;
+	if (!v2 && mp->swap_free > 0) {
+		/* v1 counts memory and swap together against memsw's limit:
+		 * swap is only what that allows beyond the memory limit,
+		 * less what is in swap already (the scenarios set the two
+		 * equal: no swap at all). */
+		int64_t swl, swu;
+		snprintf(path, sizeof path, "%s/memory.memsw.limit_in_bytes",
+			 mp->limit_dir);
+		if (read_int(mp, path, &swl) == 0 && swl < MEM_NO_LIMIT) {
+			snprintf(path, sizeof path,
+				 "%s/memory.memsw.usage_in_bytes", mp->limit_dir);
+			if (read_int(mp, path, &swu) < 0)
+				swu = swl;
+			int64_t room = swl - mp->cgroup_limit - (swu - usage);
+			if (room < mp->swap_free)
+				mp->swap_free = room > 0 ? room : 0;
+		}
+	}
 	/* Inactive file pages are reclaimed before the limit bites, so
 	 * they do not count against it (what `docker stats` does too). */
 	snprintf(path, sizeof path, "%s/memory.stat", mp->limit_dir);
-	int64_t inactive = read_key(mp, path,
-				    v2 ? "inactive_file" : "total_inactive_file");
+	const char *stat = slurp(mp, path);
+	int64_t inactive = stat ? key_value(stat, v2 ? "inactive_file"
+						  : "total_inactive_file")
+				: -1;
+	if (stat && mp->swap_cached > 0) {
+		cached = key_value(stat, v2 ? "swapcached" : "total_swapcached");
+		mp->swap_cached = cached > 0 ? cached : 0;
+	}
 	int64_t ws = usage - (inactive > 0 ? inactive : 0);
 	if (ws < 0)
 		ws = 0;
@@ -531,6 +575,16 @@ static void read_procs(struct memprobe *mp)
 	}
 	if (!sorted) /* procfs lists in pid order; a fake tree may not */
 		qsort(mp->procs, mp->nprocs, sizeof *mp->procs, cmp_proc);
+}
+
+size_t memprobe_group_pids(const struct memprobe *mp, pid_t pgid, pid_t *out,
+			   size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < mp->nprocs && n < max; i++)
+		if (mp->procs[i].pgrp == pgid)
+			out[n++] = mp->procs[i].pid;
+	return n;
 }
 
 void memprobe_sample_jobs(struct memprobe *mp, struct job **jobs, size_t n)

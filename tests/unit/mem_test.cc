@@ -423,6 +423,69 @@ TEST_F(MemTest, SampleJobsFakeProc)
 	memprobe_sample_jobs(&mp, jobs, 0);
 }
 
+TEST_F(MemTest, SwapTheJobsMayUseAndTheSwapCache)
+{
+	auto meminfo = [&](int64_t swap_free_kb, int64_t cached_kb) {
+		fr.write("/proc/meminfo",
+			 "MemTotal:       16000000 kB\nMemAvailable:    9000000 kB\n"
+			 "SwapCached:     " + std::to_string(cached_kb) +
+				 " kB\nSwapTotal:      8388608 kB\n"
+				 "SwapFree:       " + std::to_string(swap_free_kb) +
+				 " kB\n");
+	};
+	meminfo(4 * 1024 * 1024, 2048);
+	fr.write("/proc/self/cgroup", "0::/build\n");
+	v2_root();
+	const std::string b = "/sys/fs/cgroup/build";
+	fr.write(b + "/memory.max", "2147483648\n");
+	fr.write(b + "/memory.current", "1073741824\n");
+	fr.write(b + "/memory.stat", "anon 1\ninactive_file 0\nswapcached 104857600\n");
+	fr.write(b + "/memory.swap.max", "max\n");
+	init();
+	memprobe_available(&mp);
+	EXPECT_EQ(4 * G, mp.swap_free) << "no swap limit: the system's";
+	EXPECT_EQ(100 * M, mp.swap_cached) << "the cgroup's, not the system's";
+	fr.write(b + "/memory.swap.max", "1073741824\n");
+	fr.write(b + "/memory.swap.current", "268435456\n");
+	memprobe_available(&mp);
+	EXPECT_EQ(768 * M, mp.swap_free) << "what memory.swap.max leaves";
+	fr.write(b + "/memory.swap.max", "0\n");
+	memprobe_available(&mp);
+	EXPECT_EQ(0, mp.swap_free);
+	meminfo(0, 0);
+	fr.write(b + "/memory.swap.max", "max\n");
+	memprobe_available(&mp);
+	EXPECT_EQ(0, mp.swap_free) << "no swap at all";
+	EXPECT_EQ(0, mp.swap_cached);
+}
+
+TEST_F(MemTest, V1SwapIsWhatMemswAllowsBeyondTheLimit)
+{
+	fr.write("/proc/meminfo",
+		 "MemTotal:       16000000 kB\nMemAvailable:    9000000 kB\n"
+		 "SwapCached:     1024 kB\nSwapFree:       8388608 kB\n");
+	fr.write("/proc/self/cgroup", "4:memory:/build\n0::/\n");
+	const std::string b = "/sys/fs/cgroup/memory/build";
+	fr.write("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+		 "9223372036854771712\n");
+	fr.write(b + "/memory.limit_in_bytes", "2147483648\n");
+	fr.write(b + "/memory.usage_in_bytes", "1073741824\n");
+	fr.write(b + "/memory.memsw.limit_in_bytes", "3221225472\n");
+	fr.write(b + "/memory.memsw.usage_in_bytes", "1283457024\n");
+	fr.write(b + "/memory.stat",
+		 "total_inactive_file 0\ntotal_swapcached 52428800\n");
+	init();
+	ASSERT_EQ(1, mp.cgroup_version);
+	memprobe_available(&mp);
+	// memsw 3G less the 2G limit, less the 200M already in swap
+	EXPECT_EQ(G - 200 * M, mp.swap_free);
+	EXPECT_EQ(50 * M, mp.swap_cached);
+	// memsw equal to the limit (the scenarios' cgroups): no swap
+	fr.write(b + "/memory.memsw.limit_in_bytes", "2147483648\n");
+	memprobe_available(&mp);
+	EXPECT_EQ(0, mp.swap_free);
+}
+
 // ---- the real machine ------------------------------------------------------
 
 struct RealMem : ::testing::Test {
@@ -698,6 +761,45 @@ TEST_F(RealMem, RealCgroup)
 	for (int i = 0; i < 100 && rmdir(dir.c_str()) != 0; i++)
 		usleep(20000);
 	EXPECT_NE(0, access(dir.c_str(), F_OK)) << dir << " left behind";
+}
+
+TEST_F(RealMem, PageOutAStoppedJob)
+{
+	std::string hog = memhog_path();
+	ASSERT_EQ(0, access(hog.c_str(), X_OK)) << hog;
+	memprobe_available(&mp);
+	if (mp.swap_free < 256 * M)
+		GTEST_SKIP() << "no swap for this process to page out to "
+				"(none configured, or its cgroup allows none)";
+	struct job j = {};
+	j.fd = -1;
+	j.pid = spawn_sh("exec '" + hog + "' 128M --hold-ms 30000");
+	ASSERT_GT(j.pid, 0);
+	struct job *jobs[] = {&j};
+	int64_t deadline = exec_now_ns() + 10 * 1000000000LL;
+	while (j.mem_now < 128 * M && exec_now_ns() < deadline) {
+		memprobe_sample_jobs(&mp, jobs, 1);
+		usleep(20000);
+	}
+	ASSERT_GE(j.mem_now, 128 * M);
+	ASSERT_EQ(0, kill(-j.pid, SIGSTOP));
+	int rc = memprobe_page_out(&mp, j.pid);
+	// The thread finds out whether it may; give it the deadline to say.
+	while (rc == 0 && j.mem_now >= 64 * M && !memprobe_page_out_denied() &&
+	       exec_now_ns() < deadline + 20 * 1000000000LL) {
+		usleep(50000);
+		memprobe_sample_jobs(&mp, jobs, 1);
+	}
+	bool denied = rc < 0 || memprobe_page_out_denied();
+	int64_t after = j.mem_now;
+	kill(-j.pid, SIGKILL);
+	kill(-j.pid, SIGCONT);
+	int st;
+	ASSERT_EQ(j.pid, waitpid(j.pid, &st, 0));
+	if (denied)
+		GTEST_SKIP() << "paging another process out needs CAP_SYS_NICE "
+				"and Linux 5.10";
+	EXPECT_LT(after, 64 * M) << "its 128M went to swap";
 }
 
 TEST(Memhog, RejectsBadSize)
