@@ -61,7 +61,8 @@ static int youngest_victim(const struct mem_running *r, size_t n,
 		return -1;
 	int victim = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (r[i].console || r[i].dying || r[i].managed)
+		if (r[i].console || r[i].dying || r[i].managed ||
+		    (r[i].paused && r[i].paged_out))
 			continue;
 		if (victim < 0 || r[i].elapsed_ms < r[victim].elapsed_ms)
 			victim = (int)i;
@@ -79,9 +80,15 @@ bool policy_may_kill(const struct mem_running *r, size_t n)
 	/* One at a time: a killed job takes a moment to give its memory
 	 * back, and killing another meanwhile would be killing for nothing. */
 	for (size_t i = 0; i < n; i++)
-		if (r[i].dying)
+		if (r[i].dying || r[i].paging)
 			return false;
 	return true;
+}
+
+int64_t policy_page_out_ms(int64_t bytes)
+{
+	return (int64_t)((double)bytes * POLICY_PAGE_OUT_MS_PER_GIB /
+			 (double)(1 << 30));
 }
 
 int policy_pause_candidate(const struct mem_running *r, size_t n)
@@ -153,15 +160,44 @@ static bool as_planned(const struct mem_model *m, const struct mem_running *r,
 	return policy_headroom(m, r, n) >= -(m->floor / 8);
 }
 
-/* The paused job that has run the least: the cheapest to lose. */
+/* The paused job that has run the least: the cheapest to lose. One paged
+ * out holds next to nothing, so its death would free nothing. */
 static int paused_victim(const struct mem_running *r, size_t n)
 {
 	int best = -1;
 	for (size_t i = 0; i < n; i++)
 		if (r[i].paused && !r[i].dying && !r[i].managed &&
+		    !r[i].paged_out &&
 		    (best < 0 || r[i].run_ms < r[best].run_ms))
 			best = (int)i;
 	return best;
+}
+
+/* Can paused job v go to swap instead of being killed? */
+static bool may_page_out(const struct mem_model *m, const struct mem_running *v)
+{
+	return v->paused && !v->paged_out && v->now > 0 &&
+	       m->swap_free >= v->now;
+}
+
+/* What losing paused job v costs, in ms: its run, or, where it can be
+ * paged out, the paging (POLICY_PAGE_OUT_MS_PER_GIB) if that is less. */
+static int64_t loss_ms(const struct mem_model *m, const struct mem_running *v)
+{
+	if (!may_page_out(m, v))
+		return v->run_ms;
+	int64_t paging = policy_page_out_ms(v->now);
+	return paging < v->run_ms ? paging : v->run_ms;
+}
+
+/* Make room by job v: page it out where that loses less than its run,
+ * else kill it. */
+static struct mem_action lose(const struct mem_model *m,
+			      const struct mem_running *r, int v)
+{
+	bool page = may_page_out(m, &r[v]) &&
+		    policy_page_out_ms(r[v].now) < r[v].run_ms;
+	return (struct mem_action){page ? MEM_ACT_PAGE_OUT : MEM_ACT_KILL, v};
 }
 
 int policy_next_victim(const struct mem_running *r, size_t n)
@@ -244,8 +280,8 @@ struct mem_action policy_pressure(const struct mem_model *m,
 				unblocked++;
 		}
 		if (unblocked > 0 &&
-		    r[v].paused_ms * (1 + unblocked) >= r[v].run_ms)
-			return (struct mem_action){MEM_ACT_KILL, v};
+		    r[v].paused_ms * (1 + unblocked) >= loss_ms(m, &r[v]))
+			return lose(m, r, v);
 	}
 	bool near = m->free < m->floor + m->floor / 2;
 	if (near && !as_planned(m, r, n)) {
@@ -261,7 +297,7 @@ struct mem_action policy_pressure(const struct mem_model *m,
 		bool deep = m->free < m->floor / 2;
 		if (v < 0 || (!deep && (m->others_dying || theirs_first(m, r, v))))
 			return none;
-		return (struct mem_action){MEM_ACT_KILL, v};
+		return lose(m, r, v);
 	}
 	/* Resume the paused job that has run the longest, once it fits, or
 	 * at once when nothing else runs (the build must move). */

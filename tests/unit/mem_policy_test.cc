@@ -854,3 +854,99 @@ TEST(MemPolicy, AGuessIsNotPublishedToOtherBuilds)
 	EXPECT_EQ(255 * M + 1536 * M, policy_reserved(r, 2)) << "ours: still held back";
 	EXPECT_EQ(1536 * M, policy_published_reserve(r, 2));
 }
+
+TEST(MemPolicy, APausedJobGoesToSwapWhenThatCostsLessThanItsRun)
+{
+	// TwoPausedJobsThatBlockEachOther, but the youngest ran 6 s: killing
+	// it pays once the pair waited 3 s each; paging its 1.3G out and
+	// back costs 1.3 * POLICY_PAGE_OUT_MS_PER_GIB = 1.9 s, so where there
+	// is swap for it, it goes there after 0.95 s.
+	mem_model m = model(800 * M, 300 * M);
+	mem_running r[] = {job(2700 * M, 2600 * M, 9000),
+			   job(2700 * M, 1300 * M, 8000), job(2700 * M, 1300 * M, 7000)};
+	r[0].run_ms = 9000;
+	r[1].paused = true;
+	r[1].run_ms = 7000;
+	r[1].paused_ms = 3000;
+	r[2].paused = true;
+	r[2].run_ms = 6000;
+	r[2].paused_ms = 960;
+	int64_t paging = policy_page_out_ms(1300 * M);
+	EXPECT_EQ(1904, paging);
+	ASSERT_LT(paging, 2 * r[2].paused_ms);
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act)
+		<< "no swap: waits until 3 s";
+	m.swap_free = 1200 * M;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act)
+		<< "swap for less than it holds is no swap";
+	m.swap_free = 4 * G;
+	mem_action a = policy_pressure(&m, r, 3);
+	EXPECT_EQ(MEM_ACT_PAGE_OUT, a.act);
+	EXPECT_EQ(2, a.job);
+	r[2].paused_ms = 940;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 3).act) << "not yet";
+	// When paging costs more than the run, the kill is cheaper.
+	r[2].paused_ms = 960;
+	r[2].run_ms = 1500;
+	EXPECT_EQ(MEM_ACT_KILL, policy_pressure(&m, r, 3).act);
+}
+
+TEST(MemPolicy, NothingElseIsStoppedWhileAPagedOutJobIsBeingPaged)
+{
+	mem_running r[] = {job(G, G, 5000), job(G, G, 300)};
+	r[1].paused = r[1].paged_out = true;
+	EXPECT_TRUE(policy_may_kill(r, 2)) << "paged out and done";
+	r[1].paging = true;
+	EXPECT_FALSE(policy_may_kill(r, 2));
+	mem_model m = model(100 * M, 512 * M); // deep under the floor
+	m.swap_free = 4 * G;
+	EXPECT_EQ(MEM_ACT_NONE, policy_pressure(&m, r, 2).act);
+}
+
+TEST(MemPolicy, APagedOutJobIsPagedOutOnceAndNeverTheVictim)
+{
+	// BelowTheFloorWithNothingToPause, with swap: the paused job that ran
+	// least is paged out instead of killed.
+	mem_model m = model(300 * M, 512 * M);
+	m.swap_free = 4 * G;
+	mem_running r[] = {job(G, 2 * G, 20000), job(G, G, 9000),
+			   job(G, G, 8000)};
+	r[0].run_ms = 20000;
+	r[1].paused = true;
+	r[1].run_ms = 3000;
+	r[2].paused = true;
+	r[2].run_ms = 8000;
+	mem_action a = policy_pressure(&m, r, 3);
+	EXPECT_EQ(MEM_ACT_PAGE_OUT, a.act);
+	EXPECT_EQ(1, a.job);
+	// Paged out, it holds next to nothing: the next one is the other.
+	r[1].paged_out = true;
+	r[1].now = 20 * M;
+	EXPECT_EQ(2, policy_next_victim(r, 3));
+	a = policy_pressure(&m, r, 3);
+	EXPECT_EQ(MEM_ACT_PAGE_OUT, a.act);
+	EXPECT_EQ(2, a.job);
+	// Both out: the running job is the only one left to lose (killed,
+	// not paged: it is not paused), and a paged-out job is never it.
+	r[2].paged_out = true;
+	r[2].now = 20 * M;
+	mem_running three[] = {r[0], r[1], r[2], job(G, G, 100)};
+	three[3].run_ms = 100;
+	a = policy_pressure(&m, three, 4);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(3, a.job);
+	// Resumed (paging in), a paged-out job may be killed like any other
+	// running job: here it is the youngest.
+	three[1].paused = false;
+	three[1].now = G;
+	three[1].elapsed_ms = 50;
+	a = policy_pressure(&m, three, 4);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(1, a.job);
+	// Paused again, it is not paged out a second time in this run, nor
+	// the victim: the running job is.
+	three[1].paused = true;
+	a = policy_pressure(&m, three, 4);
+	EXPECT_EQ(MEM_ACT_KILL, a.act);
+	EXPECT_EQ(3, a.job);
+}
