@@ -630,6 +630,7 @@ static void memory_summary(struct printer *p, const struct mem_model *m,
 	add_count(&line, m->waits, "job waited for memory",
 		  "jobs waited for memory");
 	add_count(&line, m->pauses, "pause", "pauses");
+	add_count(&line, m->page_outs, "paged out to swap", "paged out to swap");
 	add_count(&line, m->kills, "stopped and retried",
 		  "stopped and retried");
 	printer_info(p, "memory: %s", line.s);

@@ -176,6 +176,10 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 			.guessed = s->mem_source == MEM_FROM_DEFAULT &&
 				   s->mem_estimate <= b->mem.default_estimate,
 			.weight = s->critical_weight,
+			.paged_out = s->mem_paged_out,
+			.paging = s->mem_paged_out && s->mem_paused &&
+				  t - s->mem_paged_out_ns / 1000000 <
+					  policy_page_out_ms(s->mem_paged_out_bytes),
 		};
 	}
 	return b->njobs;
@@ -416,6 +420,19 @@ static void act(struct builder *b, struct mem_action a)
 	case MEM_ACT_RESUME:
 		resume(b, j);
 		break;
+	case MEM_ACT_PAGE_OUT:
+		s->mem_paged_out = true; /* once: a failure says kill next */
+		if (memprobe_page_out(&b->probe, j->pid) < 0) {
+			b->page_out_off = true;
+			b->mem.swap_free = 0;
+			return;
+		}
+		s->mem_paged_out_ns = exec_now_ns();
+		s->mem_paged_out_bytes = j->mem_now;
+		b->mem.hold = true; /* as after a kill: let the memory come back */
+		b->mem.page_outs++;
+		explain_pressure(b, j, "paged out");
+		break;
 	case MEM_ACT_KILL:
 		s->mem_pause_timed_out = s->mem_paused &&
 					 (exec_now_ns() - s->mem_paused_since_ns) /
@@ -438,6 +455,21 @@ void mem_resume_all(struct builder *b)
 {
 	for (size_t i = 0; i < b->njobs; i++)
 		resume(b, b->jobs[i]);
+}
+
+/* What the swap cache holds of the jobs paged out and still paused: free
+ * for the taking (the kernel drops it when the room is needed), though
+ * still charged. Bounded by those jobs, because a page swapped back in
+ * stays in the swap cache too, and is in use. */
+static int64_t paged_out_cached(struct builder *b)
+{
+	int64_t out = 0;
+	for (size_t i = 0; i < b->njobs; i++) {
+		const struct sched_edge *s = sched(b, b->jobs[i]->user);
+		if (s->mem_paused && s->mem_paged_out)
+			out += s->mem_paged_out_bytes;
+	}
+	return out < b->probe.swap_cached ? out : b->probe.swap_cached;
 }
 
 void mem_tick(struct builder *b, bool force)
@@ -471,7 +503,12 @@ void mem_tick(struct builder *b, bool force)
 			f = m->capacity - used;
 	}
 	if (f >= 0)
+		f += paged_out_cached(b);
+	if (f >= 0)
 		policy_note_free(m, t, f); /* and how fast it falls */
+	m->swap_free = b->page_out_off || memprobe_page_out_denied()
+			       ? 0
+			       : b->probe.swap_free;
 	size_t n = running_view(b, &b->mem_view, &b->mem_view_cap);
 	struct mem_action a = policy_pressure(m, b->mem_view, n);
 	act(b, a);
@@ -536,6 +573,7 @@ void mem_job_started(struct builder *b, struct edge *e)
 	s->mem_paused_ms = 0;
 	s->mem_prev = 0;
 	s->mem_pause_timed_out = false;
+	s->mem_paged_out = false;
 	/* The count as last read (every sample, and every job that died of
 	 * a SIGKILL), not read again per job: two reads of a cgroup file per
 	 * job were 21k opens in a 10k-edge build. An OOM kill in the sample

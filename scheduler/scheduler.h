@@ -77,6 +77,9 @@ struct sched_edge {
 	int64_t mem_paused_since_ns;
 	int64_t mem_paused_ms;    /* paused time before the current pause */
 	bool mem_pause_timed_out; /* killed at the end of a bounded pause */
+	bool mem_paged_out;       /* paged out to swap in this run (or tried) */
+	int64_t mem_paged_out_ns; /* when, and what it held then */
+	int64_t mem_paged_out_bytes;
 	/* The memory chain (chain.c): the next job too big to run beside
 	 * this one, in the order they can start; NULL when none. */
 	struct edge *mem_next;
@@ -107,6 +110,7 @@ struct builder {
 	struct mem_model mem;
 	struct memprobe probe;
 	bool probe_ready;
+	bool page_out_off; /* paging out failed once (no right to): kill */
 	struct budget budget; /* shared with other nj under the same limit */
 	bool budget_ready;
 	struct mem_running *mem_view; /* running jobs for the policy, reused */
