@@ -5,8 +5,9 @@
 
 Each scenario gets a fresh temporary directory and its own memory cgroup,
 made by the test under this process's cgroup (v1 as root, or v2 delegated),
-with a hard limit and no swap. The build tool is started inside it; the
-cgroup's oom_kill count tells whether the kernel's OOM killer had to act.
+with a hard limit and no swap (NJ_SCENARIO_SWAP=BYTES allows that much, for
+measuring paging out with bench/memory.py). The build tool is started inside
+it; the cgroup's oom_kill count tells whether the kernel's OOM killer had to act.
 The jobs are tests/memhog.c (build/memhog): it allocates and touches memory,
 optionally in steps, and holds it.
 
@@ -67,6 +68,7 @@ MEMHOG = os.path.join(REPO, "build", "memhog")
 NINJA = shutil.which("ninja") or "/usr/bin/ninja"
 RUN_TIMEOUT = float(os.environ.get("NJ_SCENARIO_TIMEOUT", "120"))
 KEEP = bool(os.environ.get("NJ_SCENARIO_KEEP"))  # leave the build dirs
+SWAP = int(os.environ.get("NJ_SCENARIO_SWAP") or 0)  # swap each cgroup allows
 MEM_MAX_RETRIES = 3  # POLICY_MAX_RETRIES, policy/policy.h
 
 M = 1 << 20
@@ -165,7 +167,8 @@ _serial = [0]
 
 
 class Cgroup:
-    """A memory cgroup made for one run: limit (None: unlimited), no swap."""
+    """A memory cgroup made for one run: limit (None: unlimited), no swap
+    (or SWAP)."""
 
     def __init__(self, limit):
         self.version, parent = find_cgroup_parent()
@@ -191,13 +194,14 @@ class Cgroup:
     def _configure(self, limit):
         if self.version == 1:
             try:
-                _write(self._file("memory.swappiness"), 0)
+                _write(self._file("memory.swappiness"), 60 if SWAP else 0)
             except OSError:
                 pass  # not writable under some hierarchies; memsw covers it
             if limit is not None:
                 _write(self._file("memory.limit_in_bytes"), limit)
                 if os.path.exists(self._file("memory.memsw.limit_in_bytes")):
-                    _write(self._file("memory.memsw.limit_in_bytes"), limit)
+                    _write(self._file("memory.memsw.limit_in_bytes"),
+                           limit + SWAP)
                 got = int(_read(self._file("memory.limit_in_bytes")))
                 if got > limit:
                     raise OSError("memory.limit_in_bytes reads %d" % got)
@@ -208,7 +212,7 @@ class Cgroup:
             if limit is not None:
                 _write(self._file("memory.max"), limit)
                 if os.path.exists(self._file("memory.swap.max")):
-                    _write(self._file("memory.swap.max"), 0)
+                    _write(self._file("memory.swap.max"), SWAP)
 
     def oom_kills(self):
         name = "memory.oom_control" if self.version == 1 else "memory.events"
