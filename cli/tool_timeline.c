@@ -199,17 +199,22 @@ static void events(const struct trace *tr, double row_h)
 		} else if (e->kind == TRACE_STOP) {
 			printf("<path class=\"stop\" d=\"M%.2f %.1f l-5 -7 h10 z\" "
 			       "fill=\"#d00000\"><title>", x0, y + 2);
+		} else if (e->kind == TRACE_PAGE_OUT) {
+			printf("<path class=\"pageout\" d=\"M%.2f %.1f l-5 7 h10 z\" "
+			       "fill=\"#1f5fd0\"><title>", x0, y + bar_h - 2);
 		} else {
 			continue;
 		}
 		xml(j->out);
+		bool mark = e->kind == TRACE_STOP || e->kind == TRACE_PAGE_OUT;
 		printf(": %s ", e->kind == TRACE_WAIT ? "waited for memory, needs"
 			       : e->kind == TRACE_PAUSE ? "paused at"
+			       : e->kind == TRACE_PAGE_OUT ? "paged out to swap at"
 						       : "stopped at");
 		size_text(e->bytes);
-		if (e->kind != TRACE_STOP)
+		if (!mark)
 			printf(", %.1f s", (double)e->dur_ms / 1000);
-		printf("</title></%s>\n", e->kind == TRACE_STOP ? "path" : "rect");
+		printf("</title></%s>\n", mark ? "path" : "rect");
 	}
 }
 
@@ -338,7 +343,7 @@ int tool_timeline(struct tool_ctx *t, int argc, char **argv)
 		return 1;
 	int nslots = 0;
 	int64_t max_peak = 0;
-	size_t waits = 0, pauses = 0, stops = 0, retries = 0;
+	size_t waits = 0, pauses = 0, stops = 0, retries = 0, paged = 0;
 	for (size_t i = 0; i < tr.njobs; i++) {
 		const struct trace_job *j = &tr.jobs[i];
 		if (j->slot + 1 > nslots)
@@ -348,6 +353,7 @@ int tool_timeline(struct tool_ctx *t, int argc, char **argv)
 		waits += j->waited_ms > 0;
 		pauses += (size_t)j->pauses;
 		stops += j->stopped;
+		paged += j->paged_out;
 		retries += j->attempt > 0;
 	}
 	/* Row 0 is for waits; slot s is row s + 1. */
@@ -382,9 +388,14 @@ int tool_timeline(struct tool_ctx *t, int argc, char **argv)
 		size_text(tr.floor);
 	}
 	printf("</text>\n<text x=\"10\" y=\"40\" class=\"note\">%zu run%s "
-	       "waited for memory, %zu pause%s, %zu stopped, %zu retr%s",
-	       waits, waits == 1 ? "" : "s", pauses, pauses == 1 ? "" : "s",
-	       stops, retries, retries == 1 ? "y" : "ies");
+	       "waited for memory, %zu pause%s, ", waits, waits == 1 ? "" : "s",
+	       pauses, pauses == 1 ? "" : "s");
+	/* rare (it needs swap): said only when it happened; no legend key,
+	 * the legend's row is full, the mark's tooltip says what it is */
+	if (paged)
+		printf("%zu paged out to swap (blue marks), ", paged);
+	printf("%zu stopped, %zu retr%s", stops, retries,
+	       retries == 1 ? "y" : "ies");
 	size_t merged = 0, groups = 0;
 	/* the count of merged runs is only known once drawn: said after */
 	printf(". Hover a bar for its job.</text>\n");

@@ -158,6 +158,10 @@ int tool_trace(struct tool_ctx *t, int argc, char **argv)
 		case TRACE_STOP:
 			instant("stop", j->slot + 1, e->t_ms, j, "at", e->bytes, -1);
 			break;
+		case TRACE_PAGE_OUT:
+			instant("page out to swap", j->slot + 1, e->t_ms, j, "held",
+				e->bytes, -1);
+			break;
 		default:
 			break;
 		}

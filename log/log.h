@@ -226,6 +226,7 @@ enum trace_kind {
 	TRACE_WAIT = 'W',  /* the edge waited for memory before this run */
 	TRACE_PAUSE = 'P', /* nj paused the run (SIGSTOP) */
 	TRACE_STOP = 'K',  /* nj or the kernel stopped it for memory */
+	TRACE_PAGE_OUT = 'O', /* nj paged the paused run out to swap */
 };
 struct trace_job {
 	const char *out; /* the edge's first output */
@@ -237,6 +238,7 @@ struct trace_job {
 	bool stopped;    /* stopped for memory */
 	bool alone;      /* ran alone: its last retry */
 	bool retried, retried_alone; /* what followed the stop */
+	bool paged_out;  /* paged out to swap while paused */
 	int pauses;
 	int64_t paused_ms, pause_at; /* in all; its memory when first paused */
 	int64_t waited_ms, wait_need; /* waiting for memory before it started */

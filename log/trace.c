@@ -12,11 +12,12 @@
  *   J \t slot \t start_ms \t end_ms \t peak \t estimate \t cpu_ms \t exit \t
  *     attempt \t flags \t pauses \t paused_ms \t pause_at \t waited_ms \t
  *     wait_need \t output \n                                (runs, by start)
- *   E \t kind \t job \t t_ms \t dur_ms \t bytes \n            (W, P or K)
+ *   E \t kind \t job \t t_ms \t dur_ms \t bytes \n         (W, P, K or O)
  *
  * Times are ms since the build started; sizes bytes; -1 unknown. flags:
  * 1 stopped for memory, 2 ran alone (its last retry), 4 retried after the
- * stop, 8 retried alone. job is the index of a J line. The
+ * stop, 8 retried alone, 16 paged out to swap while paused (an O event
+ * says when, and what it held). job is the index of a J line. The
  * output is escaped as in .nj_history (\\ \t \n \r). Bounded: one J line
  * per run, at most TRACE_MAX_SAMPLES samples (when full, neighbours are
  * merged, keeping the lower free and higher use, and each later sample
@@ -162,7 +163,8 @@ static int format(const struct trace *t, struct buf *b, int fd)
 			   j->slot, j->start_ms, j->end_ms, j->peak,
 			   j->estimate, j->cpu_ms, j->exit_code, j->attempt,
 			   (j->stopped ? 1 : 0) | (j->alone ? 2 : 0) |
-				   (j->retried ? 4 : 0) | (j->retried_alone ? 8 : 0),
+				   (j->retried ? 4 : 0) | (j->retried_alone ? 8 : 0) |
+				   (j->paged_out ? 16 : 0),
 			   j->pauses,
 			   j->paused_ms, j->pause_at, j->waited_ms,
 			   j->wait_need);
@@ -302,6 +304,7 @@ static bool parse_line(struct trace *t, char *line)
 		j->alone = v[9] & 2;
 		j->retried = v[9] & 4;
 		j->retried_alone = v[9] & 8;
+		j->paged_out = v[9] & 16;
 		j->pauses = (int)v[10];
 		j->paused_ms = v[11];
 		j->pause_at = v[12];
@@ -401,6 +404,8 @@ void trace_words(const struct trace_job *j, unsigned what, struct buf *out)
 			buf_adds(out, " at ");
 			format_size(j->pause_at, out);
 		}
+		if (j->paged_out)
+			buf_adds(out, ", paged out to swap");
 		sep = "; ";
 	}
 	if ((what & TRACE_WORDS_STOP) && j->stopped) {

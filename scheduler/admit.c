@@ -574,6 +574,8 @@ void mem_job_started(struct builder *b, struct edge *e)
 	s->mem_prev = 0;
 	s->mem_pause_timed_out = false;
 	s->mem_paged_out = false;
+	s->mem_paged_out_ns = 0; /* set only once paging out started */
+	s->mem_paged_out_bytes = 0;
 	/* The count as last read (every sample, and every job that died of
 	 * a SIGKILL), not read again per job: two reads of a cgroup file per
 	 * job were 21k opens in a 10k-edge build. An OOM kill in the sample

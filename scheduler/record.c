@@ -191,6 +191,13 @@ void record_sample(struct builder *b)
 			end_pause(r, idx, now);
 			explain(b, tj, TRACE_WORDS_PAUSE);
 		}
+		if (s->mem_paged_out_ns > 0 && !tj->paged_out) {
+			tj->paged_out = true;
+			trace_add_event(&r->t, TRACE_PAGE_OUT, (int32_t)idx,
+					(s->mem_paged_out_ns - b->start_ns) /
+						1000000,
+					s->mem_paged_out_bytes);
+		}
 	}
 	trace_add_sample(&r->t, &smp);
 }

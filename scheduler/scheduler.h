@@ -78,7 +78,7 @@ struct sched_edge {
 	int64_t mem_paused_ms;    /* paused time before the current pause */
 	bool mem_pause_timed_out; /* killed at the end of a bounded pause */
 	bool mem_paged_out;       /* paged out to swap in this run (or tried) */
-	int64_t mem_paged_out_ns; /* when, and what it held then */
+	int64_t mem_paged_out_ns; /* when it started (0: not), what it held */
 	int64_t mem_paged_out_bytes;
 	/* The memory chain (chain.c): the next job too big to run beside
 	 * this one, in the order they can start; NULL when none. */

@@ -340,6 +340,45 @@ class Timeline(NjTestCase):
             for ms in (n // slots / 2, n // slots + 500):
                 self.assertFalse(is_background(img.pixel(int(self.x(g, ms)), y)))
 
+    @nj_only(ONLY)
+    def test_a_page_out_to_swap_is_marked_and_said(self):
+        # A trace as a build with swap leaves it (CI machines have none):
+        # link paused at 1.4G 3 s in, paged out a second later, resumed at
+        # 7 s. The pause's words, the trace's instant, the timeline's count
+        # and its blue mark under the bar all say so.
+        self.manifest("rule s\n  command = true\nbuild a: s\n")
+        g14 = 1503238553  # 1.4G
+        lines = ["# nj trace v1",
+                 "B\t0\t10000\t%d\t%d\t4\t1\t0" % (6 << 30, 300 << 20),
+                 "J\t0\t0\t10000\t%d\t-1\t9000\t0\t0\t16\t1\t4000\t%d"
+                 "\t0\t0\tlink" % (3 << 30, g14),
+                 "J\t1\t0\t10000\t%d\t-1\t9000\t0\t0\t0\t0\t0\t-1"
+                 "\t0\t0\tother" % (2 << 30),
+                 "E\tP\t0\t3000\t4000\t%d" % g14,
+                 "E\tO\t0\t4000\t-1\t%d" % g14]
+        self.write(".nj_trace", "\n".join(lines) + "\n", dedent=False)
+        tr = json.loads(self.build("-t", "trace").out)
+        (o,) = [e for e in tr["traceEvents"]
+                if e.get("ph") == "i" and e["name"] == "page out to swap"]
+        self.assertEqual((o["ts"], o["tid"]), (4000 * 1000, 1))
+        html = self.build("-t", "timeline").out
+        self.assertIn("1 paged out to swap (blue marks)", html)
+        self.assertIn("link: paged out to swap at 1.4G</title>", html)
+        self.assertIn("paused 4.0 s at 1.4G, paged out to swap", html)
+        self.write("timeline.html", html, dedent=False)
+        g = geometry(html)
+        data, why = png.screenshot(self.path("timeline.html"),
+                                   int(g["width"]), int(g["height"]))
+        if data is None:
+            self.skipTest(why)
+        img = png.decode(data)
+        x = int(self.x(g, 4000))
+        bar_h = g["data-row-h"] - 2
+        y = int(g["data-rows-top"] + g["data-row-h"] + bar_h + 3)
+        self.assertEqual(img.pixel(x, y), (0x1f, 0x5f, 0xd0), "the blue mark")
+        self.assertNotEqual(img.pixel(int(self.x(g, 8000)), y), (0x1f, 0x5f, 0xd0),
+                            "only where it was paged out")
+
 
 if __name__ == "__main__":
     unittest.main()

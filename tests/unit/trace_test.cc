@@ -65,9 +65,11 @@ TEST_F(TraceTest, RoundTrip)
 	a->pauses = 2;
 	a->paused_ms = 1500;
 	a->pause_at = 2LL << 30;
+	a->paged_out = true;
 	trace_event *e = trace_add_event(&t_, TRACE_PAUSE, 0, 500, 2LL << 30);
 	ASSERT_NE(nullptr, e);
 	e->dur_ms = 700;
+	ASSERT_NE(nullptr, trace_add_event(&t_, TRACE_PAGE_OUT, 0, 900, 1LL << 30));
 	trace_sample s = {100, 1LL << 30, 2LL << 30, 3LL << 30};
 	trace_add_sample(&t_, &s);
 	ASSERT_EQ(0, trace_write(&t_, path_.c_str(), &err_)) << err_.msg;
@@ -88,9 +90,13 @@ TEST_F(TraceTest, RoundTrip)
 	EXPECT_TRUE(u.jobs[0].stopped && u.jobs[0].retried_alone);
 	EXPECT_FALSE(u.jobs[0].alone);
 	EXPECT_EQ(2, u.jobs[0].pauses);
-	ASSERT_EQ(1u, u.nevents);
+	EXPECT_TRUE(u.jobs[0].paged_out);
+	ASSERT_EQ(2u, u.nevents);
 	EXPECT_EQ(TRACE_PAUSE, u.events[0].kind);
 	EXPECT_EQ(700, u.events[0].dur_ms);
+	EXPECT_EQ(TRACE_PAGE_OUT, u.events[1].kind);
+	EXPECT_EQ(900, u.events[1].t_ms);
+	EXPECT_EQ(1LL << 30, u.events[1].bytes);
 	ASSERT_EQ(1u, u.nsamples);
 	EXPECT_EQ(1LL << 30, u.samples[0].free);
 	trace_free(&u);
@@ -172,6 +178,9 @@ TEST_F(TraceTest, PlainWords)
 	j.pauses = 2;
 	j.paused_ms = 6000;
 	EXPECT_EQ("paused 2 times, 6.0 s in all, at 2.7G", words(j, TRACE_WORDS_PAUSE));
+	j.paged_out = true;
+	EXPECT_EQ("paused 2 times, 6.0 s in all, at 2.7G, paged out to swap",
+		  words(j, TRACE_WORDS_PAUSE));
 }
 
 } // namespace
