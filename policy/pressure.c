@@ -173,31 +173,28 @@ static int paused_victim(const struct mem_running *r, size_t n)
 	return best;
 }
 
-/* Can paused job v go to swap instead of being killed? */
-static bool may_page_out(const struct mem_model *m, const struct mem_running *v)
+/* Does losing paused job v mean paging it out, not killing it? Where swap
+ * holds it, and paging it out and back (POLICY_PAGE_OUT_MS_PER_GIB) costs
+ * less than its run, which a kill loses. */
+static bool pages_out(const struct mem_model *m, const struct mem_running *v)
 {
 	return v->paused && !v->paged_out && v->now > 0 &&
-	       m->swap_free >= v->now;
+	       m->swap_free >= v->now && policy_page_out_ms(v->now) < v->run_ms;
 }
 
-/* What losing paused job v costs, in ms: its run, or, where it can be
- * paged out, the paging (POLICY_PAGE_OUT_MS_PER_GIB) if that is less. */
+/* What losing paused job v costs, in ms: the paging, or its run. */
 static int64_t loss_ms(const struct mem_model *m, const struct mem_running *v)
 {
-	if (!may_page_out(m, v))
-		return v->run_ms;
-	int64_t paging = policy_page_out_ms(v->now);
-	return paging < v->run_ms ? paging : v->run_ms;
+	return pages_out(m, v) ? policy_page_out_ms(v->now) : v->run_ms;
 }
 
-/* Make room by job v: page it out where that loses less than its run,
- * else kill it. */
+/* Make room by job v, by the cheaper of paging out and killing. */
 static struct mem_action lose(const struct mem_model *m,
 			      const struct mem_running *r, int v)
 {
-	bool page = may_page_out(m, &r[v]) &&
-		    policy_page_out_ms(r[v].now) < r[v].run_ms;
-	return (struct mem_action){page ? MEM_ACT_PAGE_OUT : MEM_ACT_KILL, v};
+	return (struct mem_action){pages_out(m, &r[v]) ? MEM_ACT_PAGE_OUT
+						       : MEM_ACT_KILL,
+				   v};
 }
 
 int policy_next_victim(const struct mem_running *r, size_t n)

@@ -423,8 +423,7 @@ static void act(struct builder *b, struct mem_action a)
 	case MEM_ACT_PAGE_OUT:
 		s->mem_paged_out = true; /* once: a failure says kill next */
 		if (memprobe_page_out(&b->probe, j->pid) < 0) {
-			b->page_out_off = true;
-			b->mem.swap_free = 0;
+			b->page_out_off = true; /* mem_tick: no swap from now */
 			return;
 		}
 		s->mem_paged_out_ns = exec_now_ns();
