@@ -223,13 +223,17 @@ class Timeline(NjTestCase):
         self.build(*build_flags)
         tr = json.loads(self.build("-t", "trace").out)
         html = self.build("-t", "timeline").out
+        return (tr, html) + self.screenshot(html)
+
+    def screenshot(self, html):
+        """The page's geometry and its picture (skipped without Chromium)."""
         self.write("timeline.html", html, dedent=False)
         g = geometry(html)
         data, why = png.screenshot(self.path("timeline.html"),
                                    int(g["width"]), int(g["height"]))
         if data is None:
             self.skipTest(why)
-        return tr, html, g, png.decode(data)
+        return g, png.decode(data)
 
     def x(self, g, ms):
         return g["data-left"] + g["data-width"] * ms / g["data-wall-ms"]
@@ -327,13 +331,7 @@ class Timeline(NjTestCase):
         self.assertLess(html.count("<rect"), 400)
         self.assertRegex(html, r"100000 runs shorter than a pixel are drawn "
                                r"merged into \d+ bars")
-        self.write("timeline.html", html, dedent=False)
-        g = geometry(html)
-        data, why = png.screenshot(self.path("timeline.html"),
-                                   int(g["width"]), int(g["height"]))
-        if data is None:
-            self.skipTest(why)
-        img = png.decode(data)
+        g, img = self.screenshot(html)
         # each slot's row is drawn across the merged runs and the link
         for s in range(slots):
             y = int(self.row_y(g, s + 1))
@@ -365,13 +363,7 @@ class Timeline(NjTestCase):
         self.assertIn("1 paged out to swap (blue marks)", html)
         self.assertIn("link: paged out to swap at 1.4G</title>", html)
         self.assertIn("paused 4.0 s at 1.4G, paged out to swap", html)
-        self.write("timeline.html", html, dedent=False)
-        g = geometry(html)
-        data, why = png.screenshot(self.path("timeline.html"),
-                                   int(g["width"]), int(g["height"]))
-        if data is None:
-            self.skipTest(why)
-        img = png.decode(data)
+        g, img = self.screenshot(html)
         x = int(self.x(g, 4000))
         bar_h = g["data-row-h"] - 2
         y = int(g["data-rows-top"] + g["data-row-h"] + bar_h + 3)
