@@ -125,6 +125,7 @@ struct builder {
 	struct js_client *jc; /* cfg.client when active, else NULL */
 	struct pollfd js_watch;
 	bool js_want_token;
+	int64_t js_looked_ms; /* the last look at the slots' waiting tokens */
 	struct exec ex;
 	bool ex_ready;
 	int64_t start_ns;

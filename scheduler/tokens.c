@@ -129,7 +129,13 @@ void tokens_offer(struct builder *b)
 		return;
 	/* At -j, a token left waiting by a job that holds none (most likely
 	 * not a sub-build at all) moves to a sub-build that took all it was
-	 * given: otherwise it could wait there, unused, for the whole job. */
+	 * given: otherwise it could wait there, unused, for the whole job.
+	 * Looked at every JS_LOOK_MS, not at every wake: the pipes are asked
+	 * per look, not per job. */
+	int64_t now = exec_now_ns() / 1000000;
+	if (now - b->js_looked_ms < JS_LOOK_MS)
+		return;
+	b->js_looked_ms = now;
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct js_slot *h = b->jobs[i]->js;
 		if (!h || js_slot_waiting(h) || js_slot_held(h) == 0)
@@ -155,10 +161,15 @@ int tokens_wait_timeout(struct builder *b)
 	}
 	if (!b->js_on)
 		return -1;
+	/* Until the next look, while a slot may hold a token a sub-build
+	 * could take (asked at the look itself, not here). */
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct js_slot *s = b->jobs[i]->js;
-		if (s && js_slot_waiting(s))
-			return JS_LOOK_MS;
+		if (s && s->given > 0) {
+			int64_t left = b->js_looked_ms + JS_LOOK_MS -
+				       exec_now_ns() / 1000000;
+			return left > 0 ? (int)left : JS_LOOK_MS;
+		}
 	}
 	return -1;
 }

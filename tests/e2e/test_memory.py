@@ -280,7 +280,8 @@ class PerJobCost(NjTestCase):
                 "/proc/vmstat" in c)]
         polls = [c for c in calls if "FIONREAD" in c]
         # one per sample (every 250 ms) and one at the start: before, two
-        # per job (600); the token pipes: before, 12 per job
+        # per job (600); the token pipes: once per slot every 50 ms and at
+        # a job's start (about 180 here): before, 12 and then 5 per job
         self.assertLess(len(oom), n // 4, "%d reads of the OOM count for "
                         "%d jobs" % (len(oom), n))
         self.assertLess(len(polls), 5 * n, "%d FIONREADs for %d jobs" % (
