@@ -37,6 +37,38 @@ int64_t policy_with_siblings(int64_t est, int source, int64_t sibling_peak)
 	return sibling_peak > est ? sibling_peak : est;
 }
 
+void policy_sized_add(struct mem_sized *s, int64_t peak, int64_t in_bytes)
+{
+	if (peak <= 0 || in_bytes < POLICY_SIZED_MIN_BYTES)
+		return;
+	double r = (double)peak / (double)in_bytes;
+	if (s->n == 0 || r < s->lo)
+		s->lo = r;
+	if (s->n == 0 || r > s->hi)
+		s->hi = r;
+	s->n++;
+}
+
+bool policy_sized_known(const struct mem_sized *s)
+{
+	return s->n >= 2 && s->hi <= s->lo * POLICY_SIZED_AGREE;
+}
+
+int64_t policy_sized_estimate(const struct mem_sized *s, int64_t in_bytes)
+{
+	if (!policy_sized_known(s) || in_bytes < POLICY_SIZED_MIN_BYTES)
+		return -1;
+	return policy_with_margin((int64_t)(s->hi * (double)in_bytes));
+}
+
+int64_t policy_sized_sibling(int64_t now, int64_t sib_bytes, int64_t in_bytes)
+{
+	if (now <= 0 || sib_bytes < POLICY_SIZED_MIN_BYTES ||
+	    in_bytes < POLICY_SIZED_MIN_BYTES)
+		return -1;
+	return (int64_t)((double)now * (double)in_bytes / (double)sib_bytes);
+}
+
 int64_t policy_after_success(int64_t est, int64_t peak)
 {
 	int64_t decayed = est < 0 ? -1 : est - est / 5;

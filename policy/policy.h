@@ -77,6 +77,29 @@ int64_t policy_estimate(int64_t own, int64_t declared, int64_t rule,
  * history of its own (seven identical links: when the first has reached
  * 2G, the others are not default-sized). */
 int64_t policy_with_siblings(int64_t est, int source, int64_t sibling_peak);
+/* Input sizes as evidence, within a build (policy_sized_*): a link's memory
+ * grows with what it links. For a rule whose jobs are large
+ * (policy_packs), each successful run adds its peak per byte of explicit
+ * input. Once two runs agree within POLICY_SIZED_AGREE, an edge of that
+ * rule with no history of its own is estimated at its own input bytes
+ * times the highest of them (plus the margin); a running sibling's memory
+ * so far is scaled by the ratio of the inputs. Before that agreement a
+ * scaled sibling may only raise the evidence, never lower it. Inputs
+ * under POLICY_SIZED_MIN_BYTES say nothing (stamps, tiny scripts). */
+#define POLICY_SIZED_MIN_BYTES ((int64_t)1 << 20)
+#define POLICY_SIZED_AGREE 1.25
+struct mem_sized {
+	int n;         /* successful runs counted */
+	double lo, hi; /* least and most peak per input byte */
+};
+void policy_sized_add(struct mem_sized *s, int64_t peak, int64_t in_bytes);
+/* Confirmed: two runs or more, agreeing. */
+bool policy_sized_known(const struct mem_sized *s);
+/* The estimate for in_bytes of input (-1: the evidence does not say). */
+int64_t policy_sized_estimate(const struct mem_sized *s, int64_t in_bytes);
+/* A running sibling's memory `now` at sib_bytes of input, as evidence for
+ * an edge with in_bytes (-1: sizes say nothing; then its `now` as is). */
+int64_t policy_sized_sibling(int64_t now, int64_t sib_bytes, int64_t in_bytes);
 /* After a successful run that peaked at `peak`: a decayed maximum, so one
  * lucky run lowers the estimate by a fifth at most. est -1: none yet. */
 int64_t policy_after_success(int64_t est, int64_t peak);

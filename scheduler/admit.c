@@ -47,6 +47,7 @@ void builder_mem_init(struct builder *b)
 
 void builder_mem_free(struct builder *b)
 {
+	sized_free(b);
 	free(b->mem_view);
 	b->mem_view = NULL;
 	if (b->budget_ready)
@@ -88,26 +89,22 @@ int64_t admit_estimate(struct builder *b, struct edge *e)
 	return s->mem_estimate;
 }
 
-/* The most a running job of e's rule has reached so far. */
-static int64_t sibling_peak(struct builder *b, const struct edge *e)
-{
-	int64_t peak = -1;
-	for (size_t i = 0; i < b->njobs; i++) {
-		const struct job *j = b->jobs[i];
-		const struct edge *o = j->user;
-		if (o->rule == e->rule && o != e && j->mem_peak > peak)
-			peak = j->mem_peak;
-	}
-	return peak;
-}
-
-/* What admission assumes e needs now: its estimate, raised by what its
- * running siblings show (policy_with_siblings). */
+/* What admission assumes e needs now: its estimate, or what its inputs'
+ * size says where it has no history or declared size, raised by what its
+ * running siblings show (policy_with_siblings, sized.c). */
 static int64_t need_now(struct builder *b, struct edge *e)
 {
+	struct sched_edge *s = sched(b, e);
 	int64_t est = admit_estimate(b, e);
-	return policy_with_siblings(est, sched(b, e)->mem_source,
-				    sibling_peak(b, e));
+	int64_t by_size = s->mem_source == MEM_FROM_RULE ||
+					  s->mem_source == MEM_FROM_DEFAULT
+				  ? sized_estimate(b, e)
+				  : -1;
+	s->mem_sized = by_size >= 0;
+	if (s->mem_sized)
+		est = by_size;
+	return policy_with_siblings(est, s->mem_source,
+				    sized_sibling_peak(b, e));
 }
 
 static int64_t now_ms(void) { return exec_now_ns() / 1000000; }
@@ -354,7 +351,8 @@ struct edge *admit_next(struct builder *b)
 	if (chosen) {
 		/* What it was admitted on is what it reserves while it runs:
 		 * a need raised by running siblings, not the guess below it. */
-		if (c[pick].need > sched(b, chosen)->mem_estimate)
+		if (c[pick].need > sched(b, chosen)->mem_estimate ||
+		    sched(b, chosen)->mem_sized)
 			sched(b, chosen)->mem_estimate = c[pick].need;
 		sched(b, chosen)->mem_waiting = false;
 		plan_take(b, chosen);
@@ -490,6 +488,8 @@ void mem_tick(struct builder *b, bool force)
 	for (size_t i = 0; i < b->njobs; i++)
 		sched(b, b->jobs[i]->user)->mem_prev = b->jobs[i]->mem_now;
 	memprobe_sample_jobs(&b->probe, b->jobs, b->njobs);
+	for (size_t i = 0; i < b->njobs; i++)
+		sized_note_large(b, b->jobs[i]->user, b->jobs[i]->mem_now);
 	if (b->budget_ready)
 		budget_fold(b);
 	if (b->cfg.mem_limit > 0 && b->cfg.mem_limit < memprobe_capacity(&b->probe)) {
@@ -585,6 +585,8 @@ void mem_job_started(struct builder *b, struct edge *e)
 
 void mem_record_run(struct builder *b, struct job *j)
 {
+	sized_note_large(b, j->user, job_peak(j));
+	sized_record(b, j->user, job_peak(j));
 	record(b, j, false, job_peak(j));
 }
 

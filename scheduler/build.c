@@ -38,7 +38,8 @@ void sched_grow(struct builder *b, size_t id)
 		n *= 2;
 	b->sched = xrealloc(b->sched, n * sizeof(*b->sched));
 	for (size_t i = old; i < n; i++)
-		b->sched[i] = (struct sched_edge){.mem_estimate = -1};
+		b->sched[i] = (struct sched_edge){.mem_estimate = -1,
+						  .mem_in_bytes = -1};
 	b->nsched = n;
 }
 

@@ -83,6 +83,8 @@ struct sched_edge {
 	/* The memory chain (chain.c): the next job too big to run beside
 	 * this one, in the order they can start; NULL when none. */
 	struct edge *mem_next;
+	int64_t mem_in_bytes; /* its explicit inputs' bytes (-1: not looked) */
+	bool mem_sized;       /* its need came from input sizes (sized.c) */
 };
 
 /* A max-heap of edges: higher weight first (compared by rank, within
@@ -119,6 +121,10 @@ struct builder {
 	/* Ready edges admission has looked at, over the build: a unit test
 	 * holds it to one per admission where nothing needs comparing. */
 	uint64_t mem_looked;
+	/* Rules with a large job, and what their runs took per input byte
+	 * (sized.c). */
+	struct sized_rule *sized;
+	size_t nsized, sized_cap;
 	/* jobserver: a server for the jobs, or a client of nj's parent */
 	struct js_server js;
 	bool js_on;
@@ -288,6 +294,19 @@ const char *edge_key(const struct edge *e);
 void mem_job_started(struct builder *b, struct edge *e);
 /* Put a finished run in the history. */
 void mem_record_run(struct builder *b, struct job *j);
+
+/* ---- input sizes as memory evidence (sized.c) ---- */
+/* A job of e's rule holds `now`: once that is large, the rule's inputs
+ * are looked at. */
+void sized_note_large(struct builder *b, const struct edge *e, int64_t now);
+/* A successful run of e peaked at peak. */
+void sized_record(struct builder *b, struct edge *e, int64_t peak);
+/* e's estimate from its input bytes and its rule's runs (-1: none). */
+int64_t sized_estimate(struct builder *b, struct edge *e);
+/* The most e's running siblings show, each scaled by their inputs when
+ * sizes say so (policy_sized_sibling); -1 when none runs. */
+int64_t sized_sibling_peak(struct builder *b, struct edge *e);
+void sized_free(struct builder *b);
 
 /* ---- the build's record, .nj_trace (record.c) ---- */
 /* Start recording (when cfg.trace_path is set and it is no dry run). */

@@ -1,12 +1,13 @@
 """nj's memory extensions as a user meets them: `mem =` in manifests, the
 flags, -t mem and the history file. (The behaviour under real memory
 pressure is in tests/scenarios.)"""
+import json
 import os
 import shutil
 import subprocess
 import unittest
 
-from harness import NJ, NjTestCase, base_env, nj_only
+from harness import NJ, REPO, NjTestCase, base_env, nj_only
 
 ONLY = "mem = and the memory flags are nj's"
 
@@ -247,6 +248,57 @@ class MemTool(NjTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InputSizes(NjTestCase):
+    """Within a first build, a link's memory is judged by what it links once
+    two links of its rule have shown the same memory per byte of input."""
+
+    MANIFEST = """\
+        rule obj
+          command = truncate -s $bytes $out
+        rule link
+          command = %s $size --step 5M --step-ms 10 --hold-ms 100 --touch-file $out
+        build s1.o: obj
+          bytes = 1048576
+        build s2.o: obj
+          bytes = 1048576
+        build s3.o: obj
+          bytes = %d
+        build b.o: obj
+          bytes = 4194304
+        build small1: link s1.o s2.o
+          size = 40M
+        build small2: link s2.o s3.o
+          size = 40M
+        build big: link b.o s1.o || small1 small2
+          size = 100M
+        """
+
+    def estimates(self, s3_bytes):
+        memhog = os.path.join(REPO, "build", "memhog")
+        if not os.path.exists(memhog):
+            self.skipTest("build/memhog (./nj all builds it)")
+        self.manifest(self.MANIFEST % (memhog, s3_bytes))
+        # 240M to use: a job of 30M or more is large, its rule looked at
+        self.build("-j2", "-m", "256M", "--mem-floor", "16M")
+        tr = json.loads(self.build("-t", "trace").out)
+        return {e["name"]: e["args"]["estimate"] for e in tr["traceEvents"]
+                if e.get("ph") == "X" and e.get("cat") == "job"}
+
+    @nj_only(ONLY)
+    def test_a_link_of_five_megabytes_after_two_of_two(self):
+        est = self.estimates(1 << 20)
+        # 40M per 2 MiB: 5 MiB is 100M and the margin (the other links'
+        # peaks, the rule's percentile, are 40M and a little)
+        self.assertGreater(est["big"], 95 << 20, est)
+        self.assertLess(est["big"], 130 << 20, est)
+
+    @nj_only(ONLY)
+    def test_sizes_that_say_nothing_are_not_used(self):
+        # small2 links 5 MiB for the same 40M: memory is not by size here
+        est = self.estimates(4 << 20)
+        self.assertLess(est["big"], 60 << 20, est)
 
 
 class PerJobCost(NjTestCase):

@@ -587,6 +587,42 @@ TEST(MemPolicy, RunningSiblingsRaiseAnEstimateWithoutHistory)
 		<< "no sibling running";
 }
 
+TEST(MemPolicy, InputSizesSpeakOnceTwoRunsAgree)
+{
+	struct mem_sized s = {};
+	EXPECT_EQ(-1, policy_sized_estimate(&s, 8 * M)) << "no run yet";
+	policy_sized_add(&s, 800 * M, 2 * M); // 400 bytes per input byte
+	EXPECT_FALSE(policy_sized_known(&s));
+	EXPECT_EQ(-1, policy_sized_estimate(&s, 8 * M)) << "one run says little";
+	policy_sized_add(&s, 3400 * M, 8 * M); // 425: within a quarter
+	ASSERT_TRUE(policy_sized_known(&s));
+	// the highest ratio, with the margin: 425 * 9M = 3825M, plus 4%
+	EXPECT_EQ(policy_with_margin(3825 * M), policy_sized_estimate(&s, 9 * M));
+	EXPECT_LT(policy_sized_estimate(&s, 3 * M), 1400 * M)
+		<< "a small link is not sized like the large one";
+	EXPECT_EQ(-1, policy_sized_estimate(&s, 4096))
+		<< "a few bytes of input say nothing";
+}
+
+TEST(MemPolicy, InputSizesThatDisagreeSayNothing)
+{
+	struct mem_sized s = {};
+	policy_sized_add(&s, 300 * M, 2 * M);  // 150 per byte
+	policy_sized_add(&s, 300 * M, 20 * M); // 15: memory not by size
+	EXPECT_FALSE(policy_sized_known(&s));
+	EXPECT_EQ(-1, policy_sized_estimate(&s, 2 * M));
+	policy_sized_add(&s, G, 1000); // under the minimum: not counted
+	EXPECT_EQ(2, s.n);
+}
+
+TEST(MemPolicy, ASiblingIsScaledByTheInputs)
+{
+	EXPECT_EQ(2 * G, policy_sized_sibling(G, 4 * M, 8 * M));
+	EXPECT_EQ(G / 2, policy_sized_sibling(G, 4 * M, 2 * M));
+	EXPECT_EQ(-1, policy_sized_sibling(G, 100, 8 * M)) << "a stamp";
+	EXPECT_EQ(-1, policy_sized_sibling(0, 4 * M, 8 * M)) << "not started";
+}
+
 // ---- packing by time (history knows when jobs rise and end) ----
 
 TEST(MemPolicy, RampRisesStraightThenHolds)
