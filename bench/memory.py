@@ -39,9 +39,11 @@ def hog(size, step, step_ms, hold_ms):
 
 
 class Job:
-    def __init__(self, out, rule, size, grow_ms, hold_ms, ins=()):
+    def __init__(self, out, rule, size, grow_ms, hold_ms, ins=(),
+                 out_bytes=None):
         self.out, self.rule, self.size = out, rule, size
         self.grow_ms, self.hold_ms, self.ins = grow_ms, hold_ms, list(ins)
+        self.out_bytes = out_bytes  # the output's size (a sparse file)
 
     def command(self):
         steps = max(1, self.grow_ms // 100)
@@ -91,6 +93,30 @@ def phased_links():
     return jobs, 6 * G
 
 
+def sized_links():
+    """Links whose memory grows with what they link, as a linker's does:
+    0.4 GiB per MiB of objects. 8 links of 2 MiB (0.8 GiB) and 3 of 8 MiB
+    (3.2 GiB), one rule, after compiles of 300 MiB that write objects of 1
+    and 4 MiB. Only one large link fits beside the others."""
+    per = int(0.4 * G) // M  # bytes of link memory per byte of input
+    small = [Job("s%d.o" % i, "cc", 300 * M, 1000, 1000, out_bytes=M)
+             for i in range(8)]
+    large = [Job("b%d.o" % i, "cc", 300 * M, 1000, 1000, out_bytes=4 * M)
+             for i in range(6)]
+    jobs = small + large
+    for i in range(8):
+        ins = [small[i], small[(i + 1) % 8]]
+        jobs.append(Job("tool%d" % i, "link",
+                        per * sum(j.out_bytes for j in ins), 1500, 2500,
+                        [j.out for j in ins]))
+    for i in range(3):
+        ins = large[2 * i:2 * i + 2]
+        jobs.append(Job("app%d" % i, "link",
+                        per * sum(j.out_bytes for j in ins), 5000, 5000,
+                        [j.out for j in ins]))
+    return jobs, 6 * G
+
+
 def quick_links():
     """A small version for --quick: 3 links of 600M beside compiles, 1.25G."""
     jobs = [Job("obj%d.o" % i, "cc", 100 * M, 300, 200) for i in range(4)]
@@ -106,6 +132,7 @@ WORKLOADS = {
     "mem-equal-links": (equal_links, False),
     "mem-mixed": (mixed_links, False),
     "mem-phases": (phased_links, False),
+    "mem-sized": (sized_links, False),
     "mem-quick": (quick_links, True),
     # Two copies of mem-mixed started together in one cgroup (issue 15):
     # nj only, against the same builds one after the other.
@@ -118,14 +145,19 @@ def manifest(jobs, depth=None):
     m = []
     if depth:
         m.append("pool link_pool\n  depth = %d\n" % depth)
+    sized = {j.rule for j in jobs if j.out_bytes is not None}
     for rule in sorted({j.rule for j in jobs}):
-        m.append("rule %s\n  command = $cmd && echo $out > $out\n"
-                 "  description = %s $out\n" % (rule, rule.upper()))
+        write = ("truncate -s $bytes $out" if rule in sized
+                 else "echo $out > $out")
+        m.append("rule %s\n  command = $cmd && %s\n"
+                 "  description = %s $out\n" % (rule, write, rule.upper()))
         if rule == "link" and depth:
             m.append("  pool = link_pool\n")
     for j in jobs:
         m.append("build %s: %s %s\n  cmd = %s\n" % (
             j.out, j.rule, " ".join(j.ins), j.command()))
+        if j.out_bytes is not None:
+            m.append("  bytes = %d\n" % j.out_bytes)
     return "".join(m)
 
 
