@@ -15,15 +15,22 @@ def esc(s):
 def svg(results, workloads, measures, tools, mem):
     W = 900
     parts = []
-    y = 40
-    parts.append('<text x="10" y="24" font-size="16" font-weight="bold">'
-                 'nj benchmark: wall time (bars scaled per row; shorter is '
-                 'faster)</text>')
-    for i, t in enumerate(tools):
-        parts.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>'
-                     '<text x="%d" y="%d" font-size="12">%s</text>' % (
-                         520 + i * 120, 12, COLORS[i % 8], 536 + i * 120, 23,
-                         esc(t.name)))
+    # The bars' title and tool legend (on a line of their own, under the
+    # title: beside it they overlapped), only when there are bars: a run of
+    # memory builds alone has its own legend per build.
+    bars = any(r.ok() for wl in workloads for m in measures for t in tools
+               for r in results.get((wl, m, t.name), []))
+    y = 0
+    if bars:
+        parts.append('<text x="10" y="24" font-size="16" font-weight="bold">'
+                     'nj benchmark: wall time (bars scaled per row; shorter '
+                     'is faster)</text>')
+        for i, t in enumerate(tools):
+            parts.append('<rect x="%d" y="%d" width="12" height="12" '
+                         'fill="%s"/><text x="%d" y="%d" font-size="12">%s'
+                         '</text>' % (10 + i * 120, 32, COLORS[i % 8],
+                                      26 + i * 120, 43, esc(t.name)))
+        y = 58
     for wl in workloads:
         for m in measures:
             meds = []
