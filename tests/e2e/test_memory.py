@@ -295,6 +295,29 @@ class InputSizes(NjTestCase):
         self.assertLess(est["big"], 130 << 20, est)
 
     @nj_only(ONLY)
+    def test_explain_names_input_sizes_as_the_source(self):
+        memhog = os.path.join(REPO, "build", "memhog")
+        if not os.path.exists(memhog):
+            self.skipTest("build/memhog (./nj all builds it)")
+        # `big` is held back by `gate` until `pad`, which reserves 60M of
+        # the 144M, runs: then big's ~105M waits, and says why
+        self.manifest((self.MANIFEST % (memhog, 1 << 20)).replace(
+            "|| small1 small2", "|| small1 small2 gate").rstrip(" ") + """\
+        rule pad
+          command = sleep 2 && touch $out
+          mem = 60M
+        rule gate
+          command = sleep 0.3 && touch $out
+          mem = 1M
+        build pad: pad || small1 small2
+        build gate: gate || small1 small2
+        """)
+        r = self.build("-j3", "-m", "160M", "--mem-floor", "16M", "-d",
+                       "explain")
+        self.assertRegex(r.err, r"big waits for memory: needs [0-9.]+M "
+                         r"\(input sizes\)", r.err)
+
+    @nj_only(ONLY)
     def test_sizes_that_say_nothing_are_not_used(self):
         # small2 links 5 MiB for the same 40M: memory is not by size here
         est = self.estimates(4 << 20)
