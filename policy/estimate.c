@@ -6,6 +6,7 @@ const char *policy_source_name(int source)
 	switch (source) {
 	case MEM_FROM_HISTORY: return "history";
 	case MEM_FROM_DECLARED: return "declared";
+	case MEM_FROM_INPUTS: return "input sizes";
 	case MEM_FROM_RULE: return "rule history";
 	default: return "default";
 	}

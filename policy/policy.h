@@ -65,6 +65,8 @@ int64_t policy_page_out_ms(int64_t bytes);
 enum mem_source {
 	MEM_FROM_HISTORY,  /* this edge's own earlier runs */
 	MEM_FROM_DECLARED, /* mem = on the edge, its rule or its pool */
+	MEM_FROM_INPUTS,   /* within a build, its inputs' size (sized.c); said,
+			    * never kept as an edge's source */
 	MEM_FROM_RULE,     /* other edges of the same rule */
 	MEM_FROM_DEFAULT,
 };

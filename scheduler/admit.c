@@ -249,8 +249,9 @@ static void explain_wait(struct builder *b, struct edge *e, int64_t need,
 		"above the floor of %s and what running jobs may still take "
 		"(free %s)%s\n",
 		edge_key(e), n.s,
-		sched(b, e)->mem_sized ? "input sizes"
-				       : policy_source_name(sched(b, e)->mem_source),
+		policy_source_name(sched(b, e)->mem_sized
+					   ? MEM_FROM_INPUTS
+					   : sched(b, e)->mem_source),
 		r.s, fl.s, f.s,
 		why);
 	buf_free(&n);
