@@ -203,6 +203,21 @@ TEST(MemPolicy, HistoryMarginNarrowsWhenTheNewestPeaksAgree)
 	EXPECT_EQ(-1, policy_with_history_margin(-1, agree, 2));
 }
 
+TEST(MemPolicy, HistoryMarginNarrowsWhenTheNewestPeakIsALittleLower)
+{
+	/* mem-equal-links' app5: 3134758912 then 3134320640. The second
+	 * success set the estimate to its own peak, under the first. */
+	const int64_t lower_newest[] = {3134320640, 3134758912};
+	int64_t est = policy_after_success(3134758912, 3134320640);
+	ASSERT_EQ(3134320640, est);
+	EXPECT_EQ(3134758912 + (3134758912 + 99) / 100,
+		  policy_with_history_margin(est, lower_newest, 2))
+		<< "1% over the higher of the two";
+	const int64_t lower_by_2pct[] = {980 * M, 1000 * M};
+	EXPECT_EQ(policy_with_margin(980 * M),
+		  policy_with_history_margin(980 * M, lower_by_2pct, 2));
+}
+
 TEST(MemPolicy, ARunningJobRisingSlowerThanItsHistoryEndsLater)
 {
 	// A link whose history rose to 2.6G in 5 s and ran 11 s: 8 s in, it
