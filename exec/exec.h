@@ -116,8 +116,9 @@ int exec_signal_job(struct job *j, int sig);
  * handlers. */
 void exec_shutdown(struct exec *ex);
 
-/* Monotonic clock in nanoseconds. */
+/* Monotonic clock in nanoseconds, and in milliseconds. */
 int64_t exec_now_ns(void);
+int64_t exec_now_ms(void);
 /* Processors available to this process (for the default -j): the affinity
  * mask, capped by a cgroup v2 cpu.max quota. */
 int exec_nprocs(void);

@@ -17,6 +17,8 @@ int64_t exec_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t exec_now_ms(void) { return exec_now_ns() / 1000000; }
+
 /* The cgroup v2 CPU quota ("max 100000" or "200000 100000" in cpu.max) as
  * a processor count rounded up; 0 when there is none. Containers often get a
  * quota well below the affinity mask, and ninja 1.12+ honours it too. */

@@ -107,7 +107,6 @@ static int64_t need_now(struct builder *b, struct edge *e)
 				    sized_sibling_peak(b, e));
 }
 
-static int64_t now_ms(void) { return exec_now_ns() / 1000000; }
 
 static int64_t expected_ms(struct builder *b, struct edge *e)
 {
@@ -140,7 +139,7 @@ static size_t running_view(struct builder *b, struct mem_running **view,
 			   size_t *cap)
 {
 	xgrow((void **)view, cap, b->njobs + 1, sizeof(**view));
-	int64_t t = now_ms();
+	int64_t t = exec_now_ms();
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct job *j = b->jobs[i];
 		struct edge *e = j->user;

@@ -90,7 +90,7 @@ out:
 
 bool builder_up_to_date(const struct builder *b) { return !plan_more_to_do(b); }
 
-static int64_t elapsed_ms(const struct builder *b)
+int64_t builder_elapsed_ms(const struct builder *b)
 {
 	return (exec_now_ns() - b->start_ns) / 1000000;
 }
@@ -157,7 +157,7 @@ static int start_edge(struct builder *b, struct edge *e, struct err *err)
 {
 	if (edge_is_phony(e))
 		return 0;
-	sched(b, e)->command_start_ms = elapsed_ms(b);
+	sched(b, e)->command_start_ms = builder_elapsed_ms(b);
 	if (b->status->edge_started)
 		b->status->edge_started(b->status, e, sched(b, e)->command_start_ms);
 	for (size_t i = 0; i < e->noutputs; i++)
@@ -452,7 +452,7 @@ static int finish_edge(struct builder *b, struct edge *e, int *codep,
 	*codep = code;
 	if (code)
 		b->last_failure = code;
-	int64_t end_ms = elapsed_ms(b);
+	int64_t end_ms = builder_elapsed_ms(b);
 	if (b->status->edge_finished)
 		b->status->edge_finished(b->status, e, sched(b, e)->command_start_ms,
 					 end_ms, code, output, outlen);

@@ -34,11 +34,6 @@ struct recorder {
 #define WAIT_START ((const void *)1)
 #define WAIT_NEED ((const void *)2)
 
-static int64_t rec_now_ms(const struct builder *b)
-{
-	return (exec_now_ns() - b->start_ns) / 1000000;
-}
-
 void record_begin(struct builder *b)
 {
 	if (!b->cfg.trace_path || b->cfg.dry_run || b->rec)
@@ -50,7 +45,7 @@ void record_begin(struct builder *b)
 	/* The wall clock when the build began: the loop's clock started at
 	 * builder_init, and the log's times count from there. */
 	r->t.unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-		       rec_now_ms(b);
+		       builder_elapsed_ms(b);
 	if (b->mem.enabled) {
 		r->t.capacity = b->mem.capacity;
 		r->t.floor = b->mem.floor;
@@ -76,7 +71,8 @@ void record_wait(struct builder *b, struct edge *e, int64_t need)
 		return;
 	uintptr_t since = 0;
 	if (!ptrmap_get(&r->map, e, WAIT_START, &since) || !since)
-		ptrmap_put(&r->map, e, WAIT_START, (uintptr_t)rec_now_ms(b) + 1);
+		ptrmap_put(&r->map, e, WAIT_START,
+			   (uintptr_t)builder_elapsed_ms(b) + 1);
 	ptrmap_put(&r->map, e, WAIT_NEED, (uintptr_t)(need > 0 ? need : 0));
 }
 
@@ -152,7 +148,7 @@ void record_sample(struct builder *b)
 	struct recorder *r = b->rec;
 	if (!r)
 		return;
-	int64_t now = rec_now_ms(b);
+	int64_t now = builder_elapsed_ms(b);
 	struct trace_sample smp = {.t_ms = now, .free = b->mem.free};
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct job *j = b->jobs[i];
@@ -248,7 +244,7 @@ void record_end(struct builder *b)
 	struct recorder *r = b->rec;
 	if (!r)
 		return;
-	int64_t now = rec_now_ms(b);
+	int64_t now = builder_elapsed_ms(b);
 	for (size_t i = 0; i < r->t.njobs; i++) {
 		if (!r->runs[i].open)
 			continue;

@@ -263,6 +263,9 @@ int tokens_wait_timeout(struct builder *b);
  * links were made. */
 size_t chain_link(struct builder *b, double dflt);
 
+/* Milliseconds since the build started (the log's and the trace's clock). */
+int64_t builder_elapsed_ms(const struct builder *b);
+
 /* ---- memory in the build loop (admit.c) ---- */
 void builder_mem_init(struct builder *b);
 void builder_mem_free(struct builder *b);

@@ -132,7 +132,7 @@ void tokens_offer(struct builder *b)
 	 * given: otherwise it could wait there, unused, for the whole job.
 	 * Looked at every JS_LOOK_MS, not at every wake: the pipes are asked
 	 * per look, not per job. */
-	int64_t now = exec_now_ns() / 1000000;
+	int64_t now = exec_now_ms();
 	if (now - b->js_looked_ms < JS_LOOK_MS)
 		return;
 	b->js_looked_ms = now;
@@ -166,8 +166,7 @@ int tokens_wait_timeout(struct builder *b)
 	for (size_t i = 0; i < b->njobs; i++) {
 		struct js_slot *s = b->jobs[i]->js;
 		if (s && s->given > 0) {
-			int64_t left = b->js_looked_ms + JS_LOOK_MS -
-				       exec_now_ns() / 1000000;
+			int64_t left = b->js_looked_ms + JS_LOOK_MS - exec_now_ms();
 			return left > 0 ? (int)left : JS_LOOK_MS;
 		}
 	}
