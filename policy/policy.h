@@ -113,11 +113,12 @@ int64_t policy_after_kill(int64_t est, int64_t reached);
  * The peaks are of the whole process tree and the floor is kept free as
  * well: 10% here made two links that fit together run one at a time. */
 int64_t policy_with_margin(int64_t est);
-/* The margin an edge's own history earns: 1% when its two newest peaks
- * (newest first in recent[0..n)) and the estimate agree within 1%, over
- * the highest of the three, else policy_with_margin's 4%. Memory-test links reproduce their peaks to the
- * page; the 4% made the pairs of seven 2.5 to 3G links that fit in 6G run
- * one at a time. A killed run's reach is older evidence and ages out. */
+/* The margin an edge's own history earns: 1% over the highest when its
+ * two newest peaks (newest first in recent[0..n)) and the estimate agree
+ * within 1%, else policy_with_margin's 4%. Memory-test links reproduce
+ * their peaks to the page; the 4% made the pairs of seven 2.5 to 3G links
+ * that fit in 6G run one at a time. A killed run's reach is older evidence
+ * and ages out. */
 int64_t policy_with_history_margin(int64_t est, const int64_t *recent, int n);
 /* How long a running job has left: its history's run time (expected_ms,
  * -1: none) less the elapsed_ms it has been running, or longer when it is

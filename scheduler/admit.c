@@ -107,7 +107,6 @@ static int64_t need_now(struct builder *b, struct edge *e)
 				    sized_sibling_peak(b, e));
 }
 
-
 static int64_t expected_ms(struct builder *b, struct edge *e)
 {
 	return b->history ? history_wall_ms(b->history, edge_key(e)) : -1;
