@@ -212,8 +212,8 @@ void record_job_ended(struct builder *b, struct job *j, int mem)
 	struct rec_run *run = &r->runs[idx];
 	struct trace_job *tj = &r->t.jobs[idx];
 	struct sched_edge *s = sched(b, e);
-	int64_t now = (j->end_ns > 0 ? j->end_ns - b->start_ns
-				     : exec_now_ns() - b->start_ns) / 1000000;
+	int64_t now = j->end_ns > 0 ? (j->end_ns - b->start_ns) / 1000000
+				    : builder_elapsed_ms(b);
 	end_pause(r, idx, now);
 	run->open = false;
 	ptrmap_put(&r->map, e, NULL, 0);
