@@ -37,9 +37,10 @@ int64_t policy_page_out_ms(int64_t bytes);
  * estimates changed (at least one): recomputing after every change would
  * make a build quadratic. */
 #define POLICY_PERCENTILE_SLACK 32
-/* Packing by time: a running job is expected to end when its history says,
- * plus a tenth of that plus this much (machines are noisy); past that it is
- * overdue, and no longer counted on to end. */
+/* Packing by time: a running job is counted on to end when its history
+ * says, plus a tenth of that plus this much (machines are noisy). Once it
+ * has run as long as its history says it is overdue: when it ends is then
+ * unknown, and no new start counts on it. */
 #define POLICY_END_SLACK_MS 500
 /* A running job rising this many times slower than its history is late:
  * its end is put off (policy_remaining_ms). Below it, rises differ by
