@@ -189,7 +189,19 @@ int deps_log_open(struct deps_log *dl, struct state *st, const char *path,
 	log_reopen_at(&dl->fd, &dl->path, path);
 	if (dl->needs_recompact && deps_log_recompact(dl, st, err) < 0)
 		return -1;
-	return dl->fd >= 0 ? 0 : open_append(dl, path, err);
+	dl->open_pending = true;
+	return 0;
+}
+
+/* Before a write: open the file if deps_log_open deferred it. */
+static int open_if_pending(struct deps_log *dl, struct err *err)
+{
+	if (dl->fd >= 0 || !dl->open_pending)
+		return 0;
+	if (open_append(dl, dl->path, err) < 0)
+		return -1;
+	dl->open_pending = false;
+	return 0;
 }
 
 /* Give n an id, writing its path record. */
@@ -201,6 +213,8 @@ static int record_id(struct deps_log *dl, struct node *n, struct err *err)
 		err_set(err, "deps log: cannot record path '%s'", n->path);
 		return -1;
 	}
+	if (open_if_pending(dl, err) < 0)
+		return -1;
 	if (dl->fd >= 0) {
 		struct buf b = {0};
 		put32(&b, (uint32_t)size);
@@ -228,6 +242,8 @@ static int write_deps(struct deps_log *dl, struct node *out, int64_t mtime,
 			out->path);
 		return -1;
 	}
+	if (open_if_pending(dl, err) < 0)
+		return -1;
 	if (dl->fd < 0)
 		return 0;
 	struct buf b = {0};

@@ -107,8 +107,12 @@ void build_log_close(struct build_log *bl);
 #define DEPS_LOG_MAX_RECORD ((1u << 19) - 1)
 
 struct deps_log {
-	int fd; /* open for append once deps_log_open succeeded, else -1 */
+	int fd; /* open for append once written to, else -1 */
 	char *path;
+	/* deps_log_open succeeded: the file is opened (and created, header
+	 * first) at the first write, as ninja does, so a build that records
+	 * no deps leaves no .ninja_deps behind. */
+	bool open_pending;
 	struct node **by_id; /* id -> node */
 	size_t nids, ids_cap;
 	size_t total_records, unique_records; /* deps records */
@@ -121,8 +125,9 @@ void deps_log_init(struct deps_log *dl);
  * the file (ninja's "premature end of file; recovering" warning). */
 int deps_log_load(struct deps_log *dl, struct state *st, const char *path,
 		  struct err *err);
-/* Open for appending (header written if new); recompacts first when more
- * than 1000 deps records are over 3 per output. */
+/* Make ready for appending: recompacts first when more than 1000 deps
+ * records are over 3 per output; the file is opened, and created with its
+ * header if new, at the first record. */
 int deps_log_open(struct deps_log *dl, struct state *st, const char *path,
 		  struct err *err);
 /* Record deps of out (writes path records for new nodes first). Skips the

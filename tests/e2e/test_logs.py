@@ -130,6 +130,22 @@ class DepsLog(NjTestCase):
         self.assertTrue(data.startswith(b"# ninjadeps\n"), data[:16])
         self.assertEqual(int.from_bytes(data[12:16], "little"), 4)
 
+    def test_a_build_that_records_no_deps_leaves_no_deps_log(self):
+        # As ninja's (its deps log is opened at the first record): no
+        # .ninja_deps from a build without deps =, and one from a build
+        # with it.
+        self.manifest("""\
+            rule cp
+              command = cp $in $out
+            build x.o: cp x.c
+            """)
+        self.build()
+        self.assertTrue(self.exists("x.o"))
+        self.assertFalse(self.exists(".ninja_deps"))
+        self.manifest(CC)
+        self.build()
+        self.assertTrue(self.exists(".ninja_deps"))
+
     def test_truncated_deps_log(self):
         self.build()
         data = self.readb(".ninja_deps")
