@@ -11,9 +11,9 @@ int path_canon(char *path, size_t *len, struct err *err)
 		err_set(err, "empty path");
 		return -1;
 	}
-	enum { MAX_COMPONENTS = 60 };
-	char *components[MAX_COMPONENTS];
-	int ncomp = 0;
+	/* Components written so far that a ".." may cancel (ninja's
+	 * current source has no limit on them; its old one was 60). */
+	size_t ncomp = 0;
 	char *start = path, *dst = path;
 	const char *src = path, *end = path + n;
 	size_t leading = 0;
@@ -33,7 +33,11 @@ int path_canon(char *path, size_t *len, struct err *err)
 			if (src[1] == '.' && (src + 2 == end || src[2] == '/')) {
 				/* '..' component: back up if we can */
 				if (ncomp > 0) {
-					dst = components[ncomp - 1];
+					/* back to just after the slash before the
+					 * last component (dst is past its own) */
+					dst--;
+					while (dst > start && dst[-1] != '/')
+						dst--;
 					src += 3;
 					ncomp--;
 				} else {
@@ -48,12 +52,7 @@ int path_canon(char *path, size_t *len, struct err *err)
 			src++;
 			continue;
 		}
-		if (ncomp == MAX_COMPONENTS) {
-			err_set(err, "path has too many components : %.*s",
-				(int)n, path);
-			return -1;
-		}
-		components[ncomp++] = dst;
+		ncomp++;
 		while (src < end && *src != '/')
 			*dst++ = *src++;
 		*dst++ = *src++; /* the slash, or one past the end */

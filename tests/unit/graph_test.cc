@@ -82,25 +82,32 @@ TEST(PathCanon, RootStaysRoot)
 	EXPECT_EQ("/", canon("//"));
 }
 
-TEST(PathCanon, TooManyComponents)
+TEST(PathCanon, AnyNumberOfComponents)
 {
-	std::string ok;
-	for (int i = 0; i < 32; i++)
-		ok += "a/./";
-	ok += "x.h"; // 64 components before, 33 after
-	EXPECT_NE("ERROR", canon(ok));
-	std::string fifty_nine;
-	for (int i = 0; i < 58; i++)
-		fifty_nine += "a/";
-	fifty_nine += "x/y.h";
-	EXPECT_NE("ERROR", canon(fifty_nine));
-	std::string too_many;
-	for (int i = 0; i < 70; i++)
-		too_many += "a/";
-	too_many += "x.h";
-	std::string err;
-	EXPECT_EQ("ERROR", canon(too_many, &err));
-	EXPECT_EQ(0u, err.find("path has too many components")) << err;
+	// ninja's current source has no limit (its old one was 60, and nj
+	// kept it: a manifest with a path 70 deep failed to load).
+	std::string dotted, plain;
+	for (int i = 0; i < 32; i++) {
+		dotted += "a/./";
+		plain += "a/";
+	}
+	EXPECT_EQ(plain + "x.h", canon(dotted + "x.h"));
+	std::string deep, want;
+	for (int i = 0; i < 200; i++)
+		deep += "d" + std::to_string(i) + "/";
+	want = deep + "x.h";
+	EXPECT_EQ(want, canon(deep + "x.h"));
+	// ".." cancels the component before it however deep it is, and only
+	// that one.
+	EXPECT_EQ(want, canon(deep + "y/z/../../x.h"));
+	EXPECT_EQ(deep.substr(0, deep.size() - 5) + "x.h",
+		  canon(deep + "../x.h")); // "d199/" is 5 long
+	std::string up;
+	for (int i = 0; i < 200; i++)
+		up += "../";
+	EXPECT_EQ("x.h", canon(deep + up + "x.h"));
+	EXPECT_EQ("../x.h", canon(deep + up + "../x.h"));
+	EXPECT_EQ("/x.h", canon("/" + deep + up + "x.h"));
 }
 
 TEST(PathCanon, OnlyTheGivenLength)
