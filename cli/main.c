@@ -20,7 +20,7 @@ struct options {
 	const char *input_file;
 	const char *working_dir;
 	const char *tool;
-	bool dupbuild_err, phonycycle_err;
+	bool phonycycle_err;
 	bool explain, stats;
 	bool fatal; /* a fatal error was printed: no -d stats table */
 	bool jobs_given; /* an explicit -j: a parent's jobserver is ignored */
@@ -134,17 +134,18 @@ static bool warning_enable(struct options *o, const char *name)
 		       "  phonycycle={err,warn}  phony build statement references itself\n");
 		return false;
 	}
-	if (strcmp(name, "dupbuild=err") == 0)
-		o->dupbuild_err = true;
-	else if (strcmp(name, "dupbuild=warn") == 0)
-		o->dupbuild_err = false;
-	else if (strcmp(name, "phonycycle=err") == 0)
+	if (strcmp(name, "phonycycle=err") == 0)
 		o->phonycycle_err = true;
 	else if (strcmp(name, "phonycycle=warn") == 0)
 		o->phonycycle_err = false;
+	else if (strcmp(name, "dupbuild=err") == 0 ||
+		 strcmp(name, "dupbuild=warn") == 0)
+		/* ninja's current source: a duplicate output is always an
+		 * error, and the flag only says so */
+		cli_warning("deprecated warning 'dupbuild'");
 	else if (strcmp(name, "depfilemulti=err") == 0 ||
 		 strcmp(name, "depfilemulti=warn") == 0)
-		; /* accepted and ignored, as ninja does since 1.10 */
+		cli_warning("deprecated warning 'depfilemulti'");
 	else {
 		cli_error("unknown warning flag '%s'", name);
 		return false;
@@ -369,7 +370,6 @@ static int session_load(struct session *s)
 	build_log_init(&s->log);
 	deps_log_init(&s->deps);
 	history_init(&s->history);
-	s->st.opt.dupbuild_err = o->dupbuild_err;
 	s->st.opt.phonycycle_err = o->phonycycle_err;
 	s->st.warn = cli_warning;
 	int64_t t0 = exec_now_ns();
@@ -847,7 +847,6 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	struct options o = {
 		.input_file = "build.ninja",
-		.dupbuild_err = true,
 		.verbosity = VERB_NORMAL,
 		.cfg = {.parallelism = guess_parallelism(), .failures_allowed = 1,
 			.jobserver = JS_PIPE},

@@ -140,7 +140,6 @@ static inline bool edge_is_implicit(const struct edge *e, size_t i)
 /* What the command line asks of the graph: how to treat a duplicate output
  * or a phony self-reference, and who hears -d explain's explanations. */
 struct graph_options {
-	bool dupbuild_err;   /* -w dupbuild=err (default) */
 	bool phonycycle_err; /* -w phonycycle=err (default warn) */
 	/* -d explain (NULL: nothing is explained). explain_dirty: why n is
 	 * dirty, n an edge's output (or a source file); cli says it when

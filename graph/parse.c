@@ -499,9 +499,9 @@ out:
 	return rc;
 }
 
-/* An output that already has an edge is an error, or with -w dupbuild=warn
- * a warning and the output is left to its first edge (and no longer counted
- * in ep->implicit_outs if it was one of those). */
+/* An output that already has an edge is an error, in ninja's words (its
+ * current source has no -w dupbuild=warn: the flag only warns that it is
+ * deprecated). */
 static int add_outputs(struct parser *p, struct edge *e, struct scope *env,
 		       struct edge_paths *ep, struct err *err)
 {
@@ -510,18 +510,16 @@ static int add_outputs(struct parser *p, struct edge *e, struct scope *env,
 		if (eval_path(p, &ep->outs.v[i], env, err) < 0)
 			return -1;
 		struct node *n = state_node(st, p->tmp.s, p->tmp.len);
+		if (n->in_edge == e) {
+			lexer_error(&p->lx, err,
+				    "%s is defined as an output multiple times",
+				    n->path);
+			return -1;
+		}
 		if (n->in_edge) {
-			if (st->opt.dupbuild_err) {
-				lexer_error(&p->lx, err, "multiple rules generate %s",
-					    n->path);
-				return -1;
-			}
-			warn(st, "multiple rules generate %s. builds involving "
-				 "this target will not be correct; continuing "
-				 "anyway", n->path);
-			if (ep->outs.n - i <= (size_t)ep->implicit_outs)
-				ep->implicit_outs--;
-			continue;
+			lexer_error(&p->lx, err, "multiple rules generate %s",
+				    n->path);
+			return -1;
 		}
 		edge_add_output(st, e, n);
 	}

@@ -9,7 +9,6 @@
 void state_init(struct state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->opt.dupbuild_err = true;
 	st->root = scope_new(&st->arena, NULL);
 	state_track_scope(st, st->root);
 	st->default_pool = arena_alloc(&st->arena, sizeof(struct pool));

@@ -149,21 +149,30 @@ class DupBuild(NjTestCase):
         r = self.fails("-w", "dupbuild=err")
         self.assertIn("multiple rules generate a", r.err)
 
-    def test_warn_continues(self):
+    def test_warn_is_deprecated_and_still_an_error(self):
+        # ninja's current source: -w dupbuild= only warns that it is
+        # deprecated; a duplicate output is always an error.
         self.write("build.ninja", self.M, dedent=False)
-        r = self.build("-w", "dupbuild=warn")
-        self.assertIn("ninja: warning: multiple rules generate a. builds involving "
-                      "this target will not be correct; continuing anyway", r.err)
+        r = self.fails("-w", "dupbuild=warn")
+        self.assertEqual(r.err, "ninja: warning: deprecated warning 'dupbuild'\n"
+                                "ninja: error: build.ninja:5: multiple rules "
+                                "generate a\n\n")
+        self.assertFalse(self.exists("a"))
+
+    def test_depfilemulti_is_deprecated(self):
+        self.write("build.ninja", "rule r\n  command = touch $out\nbuild a: r\n",
+                   dedent=False)
+        r = self.build("-w", "depfilemulti=warn")
+        self.assertIn("ninja: warning: deprecated warning 'depfilemulti'\n", r.err)
         self.assertTrue(self.exists("a"))
 
-    def test_warn_partial_overlap(self):
-        self.write("build.ninja",
-                   "rule r\n  command = touch $out\nbuild a b: r\nbuild b c: r\n",
-                   dedent=False)
-        r = self.build("-w", "dupbuild=warn")
-        self.assertIn("multiple rules generate b.", r.err)
-        for f in "abc":
-            self.assertTrue(self.exists(f), f)
+    def test_an_output_named_twice_by_one_edge(self):
+        for outs in ("a a", "b | b"):
+            self.write("build.ninja", "rule r\n  command = touch $out\n"
+                       "build %s: r\n" % outs, dedent=False)
+            r = self.fails()
+            self.assertIn("ninja: error: build.ninja:4: %s is defined as an "
+                          "output multiple times" % outs[0], r.err)
 
     def test_bad_warning_flag(self):
         self.write("build.ninja", self.M, dedent=False)

@@ -494,19 +494,29 @@ TEST_F(GraphTest, RootsWithoutDefaults)
 	free(v);
 }
 
-TEST_F(GraphTest, DuplicateOutputWarnsWhenAllowed)
+// ninja's State::AddOut: one wording for two edges that generate an
+// output, another for one edge that names it twice (explicit or implicit);
+// -w dupbuild=warn no longer exists. (Like ninja, the line is the one after
+// the build statement's.)
+TEST_F(GraphTest, AnOutputOfTwoEdgesIsAnError)
 {
-	st.opt.dupbuild_err = false;
-	assert_parse(std::string(kCat) +
-		     "build out1 out2: cat in1\n"
-		     "build out1: cat in2\n"
-		     "build final: cat out1\n");
-	EXPECT_EQ("multiple rules generate out1. builds involving this target "
-		  "will not be correct; continuing anyway\n",
-		  g_warnings);
-	// The second edge generated nothing new, so it was dropped.
-	EXPECT_EQ(2u, st.nedges);
-	EXPECT_EQ("cat in1 > out1 out2", command("out1"));
+	std::string e = parse_error(std::string(kCat) + "build out1 out2: cat in1\n"
+							  "build out1: cat in2\n");
+	EXPECT_EQ(0u, e.find("input:5: multiple rules generate out1\n")) << e;
+}
+
+TEST_F(GraphTest, AnOutputNamedTwiceByOneEdgeIsAnError)
+{
+	std::string e = parse_error(std::string(kCat) + "build a a: cat in1\n");
+	EXPECT_EQ(0u, e.find("input:4: a is defined as an output multiple times\n"))
+		<< e;
+}
+
+TEST_F(GraphTest, AnImplicitOutputNamedTwiceByOneEdgeIsAnError)
+{
+	std::string e = parse_error(std::string(kCat) + "build b | b: cat in1\n");
+	EXPECT_EQ(0u, e.find("input:4: b is defined as an output multiple times\n"))
+		<< e;
 }
 
 TEST_F(GraphTest, PhonySelfReferenceIsIgnoredWithAWarning)
