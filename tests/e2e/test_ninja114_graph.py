@@ -655,6 +655,32 @@ class DepsOnlyWhenClean(NjTestCase):
                                    "[2/3] cp b c", "[3/3] cp c d"])
         self.assertEqual(self.read("d.d"), "b: X")
 
+    @nj_only("ninja's development source leaves b stale here: not loading "
+             "the depfile of an edge that is dirty only through a restat "
+             "input misses its own changed header (a regression of 0b115d88; "
+             "1.11 rebuilds b)")
+    def test_restat_cleaning_an_edge_still_checks_its_depfile(self):
+        self.manifest("""\
+            rule rs
+              command = test -e $out || touch $out
+              restat = 1
+            build a: rs src
+            rule c
+              depfile = $out.d
+              command = echo "$out: h.h" > $out.d && cat h.h > $out
+            build b: c a
+            """)
+        self.write("src")
+        self.write("h.h", "v1\n")
+        self.build()
+        self.write("h.h", "v2\n")
+        self.touch_newer("h.h")
+        self.touch_newer("src")
+        r = self.build()
+        self.assertIn("cat h.h > b", r.out)
+        self.assertEqual(self.read("b"), "v2\n")
+        self.assertNoWork()
+
     @since_1_14("ninja 1.13 explained the missing depfile")
     def test_dirty_edge_does_not_explain_its_depfile(self):
         self.manifest("""\
