@@ -137,8 +137,8 @@ static inline bool edge_is_implicit(const struct edge *e, size_t i)
 	return i >= edge_explicit_ins(e) && !edge_is_order_only(e, i);
 }
 
-/* What the command line asks of the graph: how to treat a duplicate output
- * or a phony self-reference, and who hears -d explain's explanations. */
+/* What the command line asks of the graph: how to treat a phony
+ * self-reference, and who hears -d explain's explanations. */
 struct graph_options {
 	bool phonycycle_err; /* -w phonycycle=err (default warn) */
 	/* -d explain (NULL: nothing is explained). explain_dirty: why n is
