@@ -50,6 +50,10 @@ void buf_free(struct buf *b);
  * around "...[N bytes elided]...": for messages that quote a command. */
 void buf_add_elided(struct buf *b, const char *s, size_t n, size_t max);
 #define MSG_QUOTE_MAX 512
+/* Shorten b to `width` terminal columns by putting "..." in its middle,
+ * as ninja's status line does: colour sequences ("\x1b[...m") take no
+ * columns, none is cut, and those inside the cut are kept. */
+void buf_elide_middle(struct buf *b, size_t width);
 
 /* ---- arena: bump allocation for everything that lives as long as the
  * loaded state (nodes, edges, strings). Freed all at once. ---------------- */

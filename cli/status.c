@@ -34,26 +34,6 @@ static void print_on_new_line(struct printer *p, const char *s, size_t n)
 	p->have_blank_line = n == 0 || s[n - 1] == '\n';
 }
 
-/* Shorten to width by cutting the middle, as ninja's ElideMiddle. */
-static void elide_middle(struct buf *b, int width)
-{
-	if (width <= 3) {
-		buf_clear(b);
-		for (int i = 0; i < width; i++)
-			buf_addc(b, '.');
-		return;
-	}
-	if (b->len <= (size_t)width)
-		return;
-	size_t keep = (size_t)(width - 3) / 2;
-	struct buf r = {0};
-	buf_add(&r, b->s, keep);
-	buf_adds(&r, "...");
-	buf_add(&r, b->s + b->len - keep, keep);
-	buf_free(b);
-	*b = r;
-}
-
 static void print_line(struct printer *p, struct buf *line, bool elide)
 {
 	if (p->console_locked) {
@@ -65,7 +45,7 @@ static void print_line(struct printer *p, struct buf *line, bool elide)
 	if (p->smart) {
 		fputs("\r", stdout);
 		if (elide) {
-			elide_middle(line, exec_terminal_width(STDOUT_FILENO));
+			buf_elide_middle(line, (size_t)exec_terminal_width(STDOUT_FILENO));
 			fwrite(line->s ? line->s : "", 1, line->len, stdout);
 			fputs("\x1b[K", stdout);
 			fflush(stdout);

@@ -1035,6 +1035,15 @@ class Result(unittest.TestResult):
             return
         self._rec(test, "ERROR", self._exc_info_to_string(err, test))
 
+    def addSubTest(self, test, subtest, err):
+        # A failed subTest fails its test, which then reports no outcome of
+        # its own: without this it was counted neither passed nor failed.
+        if err is not None:
+            status = ("FAIL" if issubclass(err[0], test.failureException)
+                      else "ERROR")
+            self._rec(test, status, "%s\n%s" % (
+                subtest.id(), self._exc_info_to_string(err, test)))
+
     def addSkip(self, test, reason):
         if isinstance(test, unittest.suite._ErrorHolder):
             # setUpClass skipped: count each test of the class as skipped

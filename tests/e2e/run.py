@@ -77,6 +77,16 @@ class Result(unittest.TestResult):
         super().addError(test, err)
         self._rec(test, "ERROR", self._exc_info_to_string(err, test))
 
+    def addSubTest(self, test, subtest, err):
+        # A failed subTest fails its test, which then reports no outcome of
+        # its own: without this it was counted neither passed nor failed.
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            status = ("FAIL" if issubclass(err[0], test.failureException)
+                      else "ERROR")
+            self._rec(test, status, "%s\n%s" % (
+                subtest.id(), self._exc_info_to_string(err, test)))
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self._rec(test, "SKIP", reason)
