@@ -125,6 +125,9 @@ uint64_t murmur64a(const void *p, size_t len, uint64_t seed);
  * Levenshtein distance with replacements (ninja's EditDistance), for "did
  * you mean". Stops early: any distance above max is returned as max + 1. */
 int edit_distance(const char *a, size_t na, const char *b, size_t nb, int max);
+/* The word closest to `text` within 3 edits (the first of equals), or
+ * NULL: ninja's SpellcheckString, for "did you mean" hints. */
+const char *spellcheck(const char *text, const char *const *words, size_t n);
 
 /* ---- sizes ---------------------------------------------------------------
  * "mem = SIZE": bytes, or a number (decimals allowed) with K, M, G or T,

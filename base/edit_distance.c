@@ -2,6 +2,7 @@
 #include "base.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int edit_distance(const char *a, size_t na, const char *b, size_t nb,
 			 int max)
@@ -34,3 +35,18 @@ int edit_distance(const char *a, size_t na, const char *b, size_t nb,
 	return d;
 }
 
+
+const char *spellcheck(const char *text, const char *const *words, size_t n)
+{
+	const char *best = NULL;
+	int least = 4;
+	for (size_t i = 0; i < n; i++) {
+		int d = edit_distance(words[i], strlen(words[i]), text,
+				      strlen(text), 3);
+		if (d < least) {
+			least = d;
+			best = words[i];
+		}
+	}
+	return best;
+}

@@ -102,6 +102,8 @@ int tool_commands(struct tool_ctx *t, int argc, char **argv);
 int tool_rules(struct tool_ctx *t, int argc, char **argv);
 int tool_targets(struct tool_ctx *t, int argc, char **argv);
 bool tool_exists(const char *name);
+/* The tool name closest to a misspelt one, or NULL (ninja's hint). */
+const char *tool_suggest(const char *name);
 int tool_list(void);
 int tool_run(const char *name, struct tool_ctx *t, int argc, char **argv);
 /* The tools ninja runs before it reads the manifest (RUN_AFTER_FLAGS):

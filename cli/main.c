@@ -121,7 +121,15 @@ static bool debug_enable(struct options *o, const char *name)
 	else if (strcmp(name, "nostatcache") == 0)
 		; /* nj keeps no stat cache to turn off */
 	else {
-		cli_error("unknown debug setting '%s'", name);
+		static const char *const modes[] = {
+			"stats", "explain", "keepdepfile", "keeprsp",
+			"nostatcache"};
+		const char *sugg = spellcheck(name, modes, 5);
+		if (sugg)
+			cli_error("unknown debug setting '%s', did you mean '%s'?",
+				  name, sugg);
+		else
+			cli_error("unknown debug setting '%s'", name);
 		return false;
 	}
 	return true;
@@ -147,7 +155,15 @@ static bool warning_enable(struct options *o, const char *name)
 		 strcmp(name, "depfilemulti=warn") == 0)
 		cli_warning("deprecated warning 'depfilemulti'");
 	else {
-		cli_error("unknown warning flag '%s'", name);
+		/* ninja's hints leave out the deprecated flags */
+		static const char *const flags[] = {"phonycycle=err",
+						    "phonycycle=warn"};
+		const char *sugg = spellcheck(name, flags, 2);
+		if (sugg)
+			cli_error("unknown warning flag '%s', did you mean '%s'?",
+				  name, sugg);
+		else
+			cli_error("unknown warning flag '%s'", name);
 		return false;
 	}
 	return true;
@@ -819,8 +835,13 @@ static int after_flags(struct options *o, int argc, char **argv)
 	 * printer reads --status. */
 	if (o->tool && strcmp(o->tool, "list") == 0)
 		return tool_list();
-	if (o->tool && !tool_exists(o->tool))
+	if (o->tool && !tool_exists(o->tool)) {
+		const char *sugg = tool_suggest(o->tool);
+		if (sugg)
+			return fatal(o, "unknown tool '%s', did you mean '%s'?",
+				     o->tool, sugg);
 		return fatal(o, "unknown tool '%s'", o->tool);
+	}
 	struct printer printer;
 	struct err err = {0};
 	int rc;

@@ -234,16 +234,7 @@ int tool_targets(struct tool_ctx *t, int argc, char **argv)
 			return 0;
 		} else {
 			static const char *const modes[] = {"rule", "depth", "all"};
-			const char *sugg = NULL;
-			int best = 4; /* ninja suggests within 3 edits */
-			for (size_t i = 0; i < 3; i++) {
-				int d = edit_distance(modes[i], strlen(modes[i]), mode,
-						      strlen(mode), 3);
-				if (d < best) {
-					best = d;
-					sugg = modes[i];
-				}
-			}
+			const char *sugg = spellcheck(mode, modes, 3);
 			if (sugg)
 				cli_error("unknown target tool mode '%s', did you mean '%s'?",
 					  mode, sugg);

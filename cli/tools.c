@@ -156,6 +156,14 @@ bool tool_exists(const char *name)
 	return false;
 }
 
+const char *tool_suggest(const char *name)
+{
+	const char *names[sizeof(tools) / sizeof(*tools)];
+	for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++)
+		names[i] = tools[i].name;
+	return spellcheck(name, names, sizeof(tools) / sizeof(*tools));
+}
+
 int tool_list(void)
 {
 	printf("ninja subtools:\n");

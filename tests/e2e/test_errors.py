@@ -300,6 +300,30 @@ class Targets(NjTestCase):
         r = self.fails("-d", "bogus")
         self.assertIn("ninja: error: unknown debug setting 'bogus'", r.err)
 
+    # ninja's current source suggests the closest name within 3 edits, and
+    # nothing when none is that close.
+    def test_misspelt_tool_debug_mode_and_warning_get_a_hint(self):
+        self.manifest(self.M)
+        for args, err in (
+                (("-t", "comands"), "ninja: fatal: unknown tool 'comands', "
+                 "did you mean 'commands'?\n"),
+                (("-t", "nosuchtool"),
+                 "ninja: fatal: unknown tool 'nosuchtool'\n"),
+                (("-d", "explian"), "ninja: error: unknown debug setting "
+                 "'explian', did you mean 'explain'?\n"),
+                (("-d", "keepdepfil"), "ninja: error: unknown debug setting "
+                 "'keepdepfil', did you mean 'keepdepfile'?\n"),
+                (("-d", "bogus"),
+                 "ninja: error: unknown debug setting 'bogus'\n"),
+                (("-w", "phonycycle=er"), "ninja: error: unknown warning "
+                 "flag 'phonycycle=er', did you mean 'phonycycle=err'?\n"),
+                # the deprecated flags are not offered
+                (("-w", "dupbuld=err"),
+                 "ninja: error: unknown warning flag 'dupbuld=err'\n")):
+            r = self.fails(*args)
+            self.assertEqual(r.rc, 1, (args, r))
+            self.assertEqual(r.err, err, (args, r))
+
 
 if __name__ == "__main__":
     unittest.main()
