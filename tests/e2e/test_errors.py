@@ -2,7 +2,7 @@
 
 import unittest
 
-from harness import NjTestCase
+from harness import NjTestCase, not_ninja
 
 
 class ParseErrors(NjTestCase):
@@ -299,6 +299,32 @@ class Targets(NjTestCase):
         self.manifest(self.M)
         r = self.fails("-d", "bogus")
         self.assertIn("ninja: error: unknown debug setting 'bogus'", r.err)
+
+    @not_ninja("ninja exits fatally at the first such edge, once its "
+               "command ran, and leaves .ninja_lock and no .ninja_log")
+    def test_unknown_deps_type_fails_its_edge_and_the_build_goes_on(self):
+        # a departure (DESIGN.md): the edge fails with ninja's words, -k
+        # goes on to the next, and what succeeded is in the log
+        self.manifest("""\
+            rule r
+              command = touch $out
+              deps = foo
+              depfile = $out.d
+            rule ok
+              command = touch $out
+            build a: r
+            build b: r
+            build c: ok
+            """)
+        r = self.fails("-k", "0", "-j", "1")
+        self.assertEqual(r.out.count("unknown deps type 'foo'"), 2, r)
+        self.assertEqual(r.out.count("FAILED: "), 2, r)
+        self.assertTrue(self.exists("c"), r)
+        self.assertFalse(self.exists(".ninja_lock"), r)
+        log = self.read(".ninja_log")
+        self.assertIn("\tc\t", log)
+        self.assertNotIn("\ta\t", log)
+        self.assertNotIn("\tb\t", log)
 
     # ninja's current source suggests the closest name within 3 edits, and
     # nothing when none is that close.
