@@ -258,7 +258,9 @@ struct js_server {
 };
 struct js_slot {
 	int child_r, child_w; /* pipe mode: the ends the job gets as 3 and 4 */
-	int own, own_w;       /* nj's non-blocking access */
+	int own, own_w;       /* nj's access, never blocking: own is child_r
+			       * where pipes take RWF_NOWAIT reads, else a
+			       * non-blocking description of its own */
 	char *fifo;           /* FIFO mode: its path */
 	int given;            /* tokens put in and not taken back */
 	struct buf makeflags; /* what the job's MAKEFLAGS says */
@@ -268,6 +270,10 @@ int js_server_init(struct js_server *s, enum js_mode mode, int jobs,
 void js_server_free(struct js_server *s);
 int js_slot_open(struct js_server *s, struct js_slot *slot, struct err *err);
 void js_slot_close(struct js_server *s, struct js_slot *slot);
+/* For tests: how slots opened from now on read without blocking. 1: with
+ * RWF_NOWAIT on the job's own end (where the kernel has it); 0: through a
+ * non-blocking description of nj's own; -1: find out (the default). */
+void js_slot_read_mode(int mode);
 /* Tokens the job holds now (takes back any it returned beyond one). */
 int js_slot_held(struct js_slot *slot);
 /* Is a token waiting in the pipe, not yet taken? */

@@ -507,3 +507,60 @@ TEST(ExecProbe, Basics)
 }
 
 } // namespace
+
+namespace {
+
+// A job's jobserver pipe as nj serves it: nj tops it up with one token,
+// counts what the job holds, and takes back what it returns, and none of
+// that may ever block nj, whichever way it reads the job's blocking pipe.
+void SlotAccounting(int mode)
+{
+	js_slot_read_mode(mode);
+	struct js_server srv;
+	struct err err = {};
+	ASSERT_EQ(0, js_server_init(&srv, JS_PIPE, 8, &err));
+	struct js_slot slot;
+	ASSERT_EQ(0, js_slot_open(&srv, &slot, &err)) << err.msg;
+	if (mode == 1) {
+		EXPECT_EQ(slot.own, slot.child_r); // no description of its own
+	} else if (mode == 0) {
+		EXPECT_NE(slot.own, slot.child_r);
+	}
+	alarm(10); // a blocking read would hang here: fail instead
+	EXPECT_EQ(0, js_slot_held(&slot));   // an empty pipe: nothing to read
+	EXPECT_EQ(0, js_slot_reclaim(&slot)); // nor to take back
+	EXPECT_EQ(1, js_slot_topup(&slot));
+	EXPECT_EQ(0, js_slot_topup(&slot)); // one waits already
+	EXPECT_EQ(1, js_slot_waiting(&slot));
+	char c;
+	ASSERT_EQ(1, read(slot.child_r, &c, 1)); // the job takes it
+	EXPECT_EQ(1, js_slot_held(&slot));
+	EXPECT_EQ(1, js_slot_topup(&slot)); // and is offered the next
+	ASSERT_EQ(1, read(slot.child_r, &c, 1));
+	EXPECT_EQ(2, js_slot_held(&slot));
+	// it gives both back: nj keeps one waiting and takes the other home
+	ASSERT_EQ(2, write(slot.child_w, "++", 2));
+	EXPECT_EQ(0, js_slot_held(&slot));
+	EXPECT_EQ(1, js_slot_waiting(&slot));
+	EXPECT_EQ(1, js_slot_reclaim(&slot));
+	EXPECT_EQ(0, js_slot_waiting(&slot));
+	EXPECT_EQ(0, js_slot_reclaim(&slot));
+	alarm(0);
+	js_slot_close(&srv, &slot);
+	js_server_free(&srv);
+	js_slot_read_mode(-1);
+}
+
+TEST(JobserverSlot, CountsAndNeverBlocksReadingTheJobsEnd) { SlotAccounting(1); }
+
+TEST(JobserverSlot, CountsAndNeverBlocksThroughItsOwnDescription)
+{
+	SlotAccounting(0);
+}
+
+TEST(JobserverSlot, CountsAndNeverBlocksTheWayThisKernelAllows)
+{
+	SlotAccounting(-1); // found out on the first slot, as nj does
+}
+
+} // namespace
