@@ -197,12 +197,12 @@ static int open_append(struct build_log *bl, struct state *st,
 {
 	int fd = open(bl->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		err_set(err, "opening build log: %s", strerror(errno));
+		err_set(err, "%s", strerror(errno));
 		return -1;
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) < 0) {
-		err_set(err, "opening build log: %s", strerror(errno));
+		err_set(err, "%s", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -211,7 +211,7 @@ static int open_append(struct build_log *bl, struct state *st,
 		int n = snprintf(head, sizeof(head), SIGNATURE "%d\n",
 				 bl->write_version);
 		if (write_all(fd, head, (size_t)n) < 0) {
-			err_set(err, "writing build log: %s", strerror(errno));
+			err_set(err, "%s", strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -225,7 +225,7 @@ static int open_append(struct build_log *bl, struct state *st,
 		char last;
 		if (pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n' &&
 		    write_all(fd, "\n", 1) < 0) {
-			err_set(err, "writing build log: %s", strerror(errno));
+			err_set(err, "%s", strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -243,6 +243,15 @@ int build_log_open(struct build_log *bl, struct state *st, const char *path,
 	bl->write_version = build_log_write_version(bl->version);
 	if (bl->needs_recompact && build_log_recompact(bl, st, err) < 0)
 		return -1;
+	/* A log that is not there yet is made at the first record, as
+	 * ninja's is: a build that runs nothing leaves none. */
+	struct stat sb;
+	if (stat(path, &sb) < 0 && errno == ENOENT) {
+		bl->open_pending = true;
+		bl->hash_version = bl->write_version;
+		build_log_attach(bl, st);
+		return 0;
+	}
 	return open_append(bl, st, err);
 }
 
@@ -273,6 +282,11 @@ int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
 		bl->write_version = build_log_write_version(bl->version);
 	if (reopen_if_replaced(bl, st, err) < 0)
 		return -1;
+	if (bl->fd < 0 && bl->open_pending) {
+		if (open_append(bl, st, err) < 0)
+			return -1;
+		bl->open_pending = false;
+	}
 	struct buf cmd = {0}, line = {0};
 	edge_command(e, true, &cmd);
 	/* In a log an older ninja also writes, its hash keeps it from
@@ -297,7 +311,7 @@ int build_log_record(struct build_log *bl, struct state *st, struct edge *e,
 		format_line(&line, start_ms, end_ms, mtime, n->path, n->pathlen,
 			    hash);
 		if (write_all(bl->fd, line.s, line.len) < 0) {
-			err_set(err, "writing build log: %s", strerror(errno));
+			err_set(err, "%s", strerror(errno));
 			rc = -1;
 		}
 	}

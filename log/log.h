@@ -34,6 +34,8 @@ struct build_log {
 	bool old_hash_seen;
 	size_t total_entries, unique_entries;
 	bool needs_recompact;
+	/* build_log_open found no file: it is made at the first record */
+	bool open_pending;
 };
 
 /* Which version a log is written in, given the version found on disk

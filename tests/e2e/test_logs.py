@@ -5,7 +5,8 @@ import re
 import subprocess
 import unittest
 
-from harness import (NjTestCase, nj_only, not_ninja, IS_NINJA, SYSTEM_NINJA,
+from harness import (NjTestCase, nj_only, not_ninja, IS_NINJA, OLD_NINJA,
+                     SYSTEM_NINJA,
                      base_env, TIMEOUT)
 
 CC = """\
@@ -36,7 +37,8 @@ class BuildLog(NjTestCase):
         v = log_version(self.read(".ninja_log"))
         self.assertIn(v, (5, 6, 7), self.read(".ninja_log")[:40])
 
-    @unittest.skipUnless(IS_NINJA, "ninja 1.11 writes v5; nj writes v7")
+    @unittest.skipUnless(OLD_NINJA, "ninja 1.11 writes v5; nj and ninja "
+                         "1.13 and later write v7")
     def test_ninja_writes_v5(self):
         self.build()
         self.assertTrue(self.read(".ninja_log").startswith("# ninja log v5\n"))
@@ -115,6 +117,41 @@ class BuildLog(NjTestCase):
         self.assertTrue(self.exists("b/d/.ninja_log"))
         self.assertTrue(self.exists("b/d/.ninja_deps"))
         self.assertNoWork()
+
+
+    def test_a_build_that_runs_nothing_leaves_no_build_log(self):
+        # As ninja's current source (its log is opened at the first
+        # record): nothing run, no .ninja_log; a failed command is not
+        # logged either; the first command that succeeds makes it.
+        self.manifest("""\
+            rule fail
+              command = false
+            rule touch
+              command = touch $out
+            build a: phony
+            build b: fail
+            build c: touch
+            """)
+        self.build("a")
+        self.assertFalse(self.exists(".ninja_log"))
+        self.fails("b")
+        self.assertFalse(self.exists(".ninja_log"))
+        self.build("c")
+        log = self.read(".ninja_log")
+        self.assertRegex(log, r"^# ninja log v\d+\n\d+\t\d+\t\d+\tc\t")
+
+    def test_a_log_that_cannot_be_made_stops_the_build_at_the_first_record(self):
+        # ninja's words, once a command has succeeded and must be logged;
+        # a dangling link, since root may write in any directory
+        self.manifest("""\
+            rule touch
+              command = touch $out
+            build c: touch
+            """)
+        os.symlink("nodir/x", self.path(".ninja_log"))
+        r = self.fails("c")
+        self.assertIn("ninja: build stopped: Error writing to build log: "
+                      "No such file or directory.", r.out + r.err, r)
 
 
 class DepsLog(NjTestCase):
