@@ -35,7 +35,6 @@ int edit_distance(const char *a, size_t na, const char *b, size_t nb,
 	return d;
 }
 
-
 const char *spellcheck(const char *text, const char *const *words, size_t n)
 {
 	const char *best = NULL;

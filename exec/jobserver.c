@@ -44,7 +44,7 @@ static int reopen_nonblock(int fd, int flags)
 	return open(path, flags | O_NONBLOCK | O_CLOEXEC);
 }
 
-/* Whether a read with RWF_NOWAIT works on a pipe (Linux 5.x and later):
+/* Whether a read with RWF_NOWAIT works on a pipe (newer kernels; 6.18 here):
  * then nj reads the job's own blocking description without blocking, and
  * needs no description of its own, which costs a path lookup in /proc and
  * a close per job. -1: not tried yet. A fact of the kernel: tried once. */
