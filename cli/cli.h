@@ -66,6 +66,10 @@ void printer_info(struct printer *p, const char *fmt, ...)
 /* "ninja: warning: MSG" / "ninja: error: MSG" on stderr. */
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ninja: error: unknown WHAT 'NAME'", with ninja's "did you mean" when one
+ * of the known names is within 3 edits of it. */
+void cli_error_unknown(const char *what, const char *name,
+		       const char *const *known, size_t n);
 
 /* -t tools: they run once the manifest is loaded (the logs are theirs to
  * load, from the paths given: builddir is applied); argv[0] is the tool's

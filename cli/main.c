@@ -124,12 +124,7 @@ static bool debug_enable(struct options *o, const char *name)
 		static const char *const modes[] = {
 			"stats", "explain", "keepdepfile", "keeprsp",
 			"nostatcache"};
-		const char *sugg = spellcheck(name, modes, 5);
-		if (sugg)
-			cli_error("unknown debug setting '%s', did you mean '%s'?",
-				  name, sugg);
-		else
-			cli_error("unknown debug setting '%s'", name);
+		cli_error_unknown("debug setting", name, modes, 5);
 		return false;
 	}
 	return true;
@@ -158,12 +153,7 @@ static bool warning_enable(struct options *o, const char *name)
 		/* ninja's hints leave out the deprecated flags */
 		static const char *const flags[] = {"phonycycle=err",
 						    "phonycycle=warn"};
-		const char *sugg = spellcheck(name, flags, 2);
-		if (sugg)
-			cli_error("unknown warning flag '%s', did you mean '%s'?",
-				  name, sugg);
-		else
-			cli_error("unknown warning flag '%s'", name);
+		cli_error_unknown("warning flag", name, flags, 2);
 		return false;
 	}
 	return true;

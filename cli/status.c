@@ -708,3 +708,13 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 }
+
+void cli_error_unknown(const char *what, const char *name,
+		       const char *const *known, size_t n)
+{
+	const char *sugg = spellcheck(name, known, n);
+	if (sugg)
+		cli_error("unknown %s '%s', did you mean '%s'?", what, name, sugg);
+	else
+		cli_error("unknown %s '%s'", what, name);
+}

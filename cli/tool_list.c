@@ -234,12 +234,7 @@ int tool_targets(struct tool_ctx *t, int argc, char **argv)
 			return 0;
 		} else {
 			static const char *const modes[] = {"rule", "depth", "all"};
-			const char *sugg = spellcheck(mode, modes, 3);
-			if (sugg)
-				cli_error("unknown target tool mode '%s', did you mean '%s'?",
-					  mode, sugg);
-			else
-				cli_error("unknown target tool mode '%s'", mode);
+			cli_error_unknown("target tool mode", mode, modes, 3);
 			return 1;
 		}
 	}
